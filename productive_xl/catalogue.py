@@ -1,0 +1,153 @@
+"""The register of PRODUCTIVE_* cell functions, and the decorator that puts a function in it.
+
+One decorator gives each cell function everything its three callers need: xlwings serves it to
+Excel (``@xw.func`` / ``@xw.arg`` with the help text), the VBA generator writes its wrapper and
+``Application.MacroOptions`` help from the same names and text, and the headless engine looks it
+up by its Excel name. The Excel name is the Python name in capitals.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, TypeVar, cast
+
+import xlwings as xw
+
+from productive_xl.cell_values import is_blank
+from productive_xl.core.errors import ExcelError, InvalidValue
+
+CATEGORY = "Productive"
+
+# Excel's Function Wizard shows at most 255 characters of a description or an argument's help.
+WIZARD_TEXT_LIMIT = 255
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One argument of a cell function, as the Function Wizard shows it."""
+
+    name: str
+    help: str
+    default: Any = inspect.Parameter.empty
+
+    @property
+    def required(self) -> bool:
+        return self.default is inspect.Parameter.empty
+
+    @property
+    def shown(self) -> str:
+        """``name`` when required, ``[name=default]`` when optional, as the catalogue writes it."""
+        if self.required:
+            return self.name
+        if self.default is None:
+            return f"[{self.name}]"
+        default = f'"{self.default}"' if isinstance(self.default, str) else f"{self.default:g}"
+        return f"[{self.name}={default}]"
+
+
+@dataclass(frozen=True)
+class CellFunction:
+    """A PRODUCTIVE_* function: its Excel name, its help and the Python that computes it."""
+
+    excel_name: str
+    python_name: str
+    description: str
+    arguments: tuple[Argument, ...]
+    compute: Callable[..., Any]
+
+    @property
+    def signature(self) -> str:
+        """``PRODUCTIVE_SAVING(baseline, current, unit_value, [periods=1], [confidence=1])``."""
+        return f"{self.excel_name}({', '.join(a.shown for a in self.arguments)})"
+
+    def __call__(self, *args: Any) -> Any:
+        return self.compute(*args)
+
+
+CATALOGUE: dict[str, CellFunction] = {}
+
+
+def cell_functions() -> Mapping[str, CellFunction]:
+    """Every PRODUCTIVE_* function by its Excel name, in the order of the catalogue."""
+    # Defining the functions is what registers them; the import is here, not at the top, because
+    # productive_xl.functions itself imports this module for the decorator.
+    import productive_xl.functions  # noqa: F401, PLC0415
+
+    return MappingProxyType(CATALOGUE)
+
+
+def _description(function: Callable[..., Any]) -> str:
+    doc = inspect.getdoc(function) or ""
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+def _checked_wizard_text(text: str, where: str) -> str:
+    if not text or len(text) > WIZARD_TEXT_LIMIT:
+        raise ValueError(f"{where}: help must be 1 to {WIZARD_TEXT_LIMIT} characters: {text!r}")
+    return text
+
+
+def cell_function(**argument_help: str) -> Callable[[_F], _F]:
+    """Register a Python function as the Excel function of the same name in capitals.
+
+    ``argument_help`` gives one line of Function Wizard help per argument. The registered function
+    takes Excel's conventions: a blank optional argument means its default, and an ExcelError is
+    told as coming from the function (``[#N/A] PRODUCTIVE_HOURLY_COST: band ...``).
+    """
+
+    def register(compute: _F) -> _F:
+        excel_name = compute.__name__.upper()
+        signature = inspect.signature(compute)
+        if set(argument_help) != set(signature.parameters):
+            raise TypeError(f"{excel_name}: help is needed for exactly its arguments")
+        arguments = tuple(
+            Argument(
+                name,
+                _checked_wizard_text(argument_help[name], f"{excel_name}({name})"),
+                parameter.default,
+            )
+            for name, parameter in signature.parameters.items()
+        )
+
+        @functools.wraps(compute)
+        def in_cell(*args: Any) -> Any:
+            if len(args) > len(arguments):
+                raise InvalidValue(
+                    f"takes at most {len(arguments)} arguments, not {len(args)}"
+                ).in_function(excel_name)
+            values = list(args) + [inspect.Parameter.empty] * (len(arguments) - len(args))
+            for i, argument in enumerate(arguments):
+                given = values[i] is not inspect.Parameter.empty and not is_blank(values[i])
+                if given:
+                    continue
+                if argument.required:
+                    raise InvalidValue(f"{argument.name} is blank, and it is required").in_function(
+                        excel_name
+                    )
+                values[i] = argument.default
+            try:
+                return compute(*values)
+            except ExcelError as error:
+                raise error.in_function(excel_name) from None
+
+        CATALOGUE[excel_name] = CellFunction(
+            excel_name=excel_name,
+            python_name=compute.__name__,
+            description=_checked_wizard_text(_description(compute), excel_name),
+            arguments=arguments,
+            compute=in_cell,
+        )
+        served: Callable[..., Any] = in_cell
+        for argument in reversed(arguments):
+            # err_to_str: an error in a precedent cell reaches Python as "#N/A" and is passed on,
+            # instead of arriving as a blank that would quietly count as nothing.
+            served = xw.arg(argument.name, doc=argument.help, err_to_str=True)(served)
+        return cast(_F, xw.func(category=CATEGORY)(served))
+
+    return register

@@ -1,0 +1,94 @@
+"""`productive-xl`: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from productive_xl import __version__
+from productive_xl.reference_docs import function_reference, function_table
+
+
+def _show(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4f}" if abs(value) < 100 else f"{value:,.2f}"
+    return str(value)
+
+
+def _example(_: argparse.Namespace) -> int:
+    from productive_xl.example import EXAMPLE_YEAR, worked_example  # noqa: PLC0415 (pandas is slow to import)
+
+    table = worked_example()
+    table["Result"] = table["Result"].map(_show)
+    left = {
+        column: f"{{:<{table[column].str.len().max()}}}".format for column in ("Benefit", "Formula")
+    }
+    print(f"A worked example through the PRODUCTIVE_* functions, in a {EXAMPLE_YEAR} workbook:\n")
+    print(table.to_string(index=False, justify="left", formatters=left))
+    return 0
+
+
+def _functions(args: argparse.Namespace) -> int:
+    print(function_reference() if args.markdown else function_table(), end="")
+    return 0
+
+
+def _vba_functions(args: argparse.Namespace) -> int:
+    from productive_xl.excel.vba_functions import (  # noqa: PLC0415
+        VBA_ENCODING,
+        vba_functions_module,
+    )
+
+    text = vba_functions_module().encode(VBA_ENCODING)
+    if args.output is None:
+        sys.stdout.buffer.write(text)
+        return 0
+    if args.check:
+        if not args.output.exists() or args.output.read_bytes() != text:
+            print(
+                f"{args.output} is out of date: run `productive-xl vba-functions -o {args.output}`"
+            )
+            return 1
+        return 0
+    args.output.write_bytes(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="productive-xl",
+        description="The financial benefits of the NHS Productive Series, in Excel workbooks.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    example = commands.add_parser("example", help="Work through an example with the functions.")
+    example.set_defaults(run=_example)
+
+    functions = commands.add_parser("functions", help="List the PRODUCTIVE_* cell functions.")
+    functions.add_argument(
+        "--markdown", action="store_true", help="Print the function reference in Markdown."
+    )
+    functions.set_defaults(run=_functions)
+
+    vba = commands.add_parser(
+        "vba-functions", help="Write the VBA module that serves the functions in a workbook."
+    )
+    vba.add_argument("-o", "--output", type=Path, help="File to write (default: standard output).")
+    vba.add_argument(
+        "--check", action="store_true", help="Only check that OUTPUT is up to date (exit 1 if not)."
+    )
+    vba.set_defaults(run=_vba_functions)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    status: int = args.run(args)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
