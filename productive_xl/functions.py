@@ -13,6 +13,7 @@ from typing import Any
 from productive_xl import core
 from productive_xl.catalogue import cell_function
 from productive_xl.cell_values import excel_date, number, numbers_in, text, text_or_number
+from productive_xl.core.errors import InvalidValue
 from productive_xl.core.financial_year import FinancialYear
 from productive_xl.workbook_context import current_workbook
 
@@ -22,6 +23,8 @@ _DEFAULTS = core.default_reference_values()
 def _financial_year(value: Any) -> FinancialYear:
     if value is None:
         return current_workbook().default_financial_year()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise InvalidValue(f'financial_year is {value:g}: write it as a label like "2025/26"')
     return FinancialYear.parse(text(value, "financial_year"))
 
 
@@ -191,7 +194,7 @@ def productive_asset_saving(
     )
 
 
-@cell_function(date="A date.")
+@cell_function(date="The date whose financial year you want.")
 def productive_fy(date: Any) -> str:
     """The NHS financial year (1 April to 31 March) a date falls in, e.g. "2025/26"."""
     day = excel_date(date, "date", date_1904=current_workbook().date_1904)
@@ -213,7 +216,7 @@ def productive_in_year(
     return core.in_year_effect(
         number(full_year_effect, "full_year_effect"),
         excel_date(start_date, "start_date", date_1904=current_workbook().date_1904),
-        FinancialYear.parse(text(financial_year, "financial_year")),
+        _financial_year(financial_year),
         number(ramp_months, "ramp_months"),
     )
 

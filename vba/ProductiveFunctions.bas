@@ -253,7 +253,7 @@ Public Sub RegisterProductiveFunctions()
         Description:="The NHS financial year (1 April to 31 March) a date falls in, e.g. ""2025/26"".", _
         Category:="Productive", _
         ArgumentDescriptions:=Array( _
-            "A date.")
+            "The date whose financial year you want.")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!PRODUCTIVE_IN_YEAR", _
         Description:="The part of a full-year effect that falls in one financial year (in-year effect), with an optional ramp-up.", _
         Category:="Productive", _
