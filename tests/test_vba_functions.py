@@ -19,6 +19,7 @@ from productive_xl.excel.vba_functions import (
     vba_parameter,
     vba_string,
 )
+from productive_xl.reference_docs import function_reference, readme_reference_section
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "vba" / "ProductiveFunctions.bas"
@@ -172,3 +173,10 @@ def test_xlwings_reads_help_defaults_and_error_passing_from_the_decorators(
                 assert "optional" not in info
             else:
                 assert info["optional"] == argument.default
+
+
+def test_the_readme_function_reference_is_what_the_catalogue_generates_today() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme_reference_section(readme) == function_reference(), (
+        "README.md's function reference is out of date: run `./dev vba`"
+    )
