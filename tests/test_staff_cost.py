@@ -124,9 +124,16 @@ def test_the_shipped_defaults_carry_their_sources() -> None:
         "Amber": 0.5,
         "Red": 0.1,
     }
-    assert all(item.source and item.unit for item in REFERENCE.sources)
+    assert {item.name for item in REFERENCE.sources} == {
+        "paid_hours",
+        "productive_hours",
+        "pdc_rate",
+        "discount_rate",
+        "theatre_cost_per_minute",
+    }
+    assert all(item.source and item.unit and item.year for item in REFERENCE.sources)
     scale = REFERENCE.pay_scale("2025/26")
     assert "2025/26" in scale.source
     assert scale.points["Band 5"] == (31049, 33487, 37796)
     assert scale.points["Band 9"] == (109179, 115763, 125637)
-    assert all(item.source for item in scale.sources)
+    assert all(item.source and item.year for item in scale.sources)

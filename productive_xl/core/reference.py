@@ -19,12 +19,13 @@ from productive_xl.core.errors import NotFound
 
 @dataclass(frozen=True)
 class Sourced:
-    """A reference value with the unit it is in and where it comes from."""
+    """A reference value with the unit it is in, where it comes from and the year it is for."""
 
     name: str
     value: float
     unit: str
     source: str
+    year: str
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,11 @@ class ReferenceValues:
 
 def _sourced(item: dict[str, Any]) -> Sourced:
     return Sourced(
-        name=item["name"], value=float(item["value"]), unit=item["unit"], source=item["source"]
+        name=item["name"],
+        value=float(item["value"]),
+        unit=item["unit"],
+        source=item["source"],
+        year=item["year"],
     )
 
 
