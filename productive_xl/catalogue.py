@@ -35,6 +35,7 @@ class Argument:
     name: str
     help: str
     default: Any = inspect.Parameter.empty
+    takes_range: bool = False  # reads a whole range (or array), not a single value
 
     @property
     def required(self) -> bool:
@@ -93,10 +94,11 @@ def _checked_wizard_text(text: str, where: str) -> str:
     return text
 
 
-def cell_function(**argument_help: str) -> Callable[[_F], _F]:
+def cell_function(*, ranges: tuple[str, ...] = (), **argument_help: str) -> Callable[[_F], _F]:
     """Register a Python function as the Excel function of the same name in capitals.
 
-    ``argument_help`` gives one line of Function Wizard help per argument. The registered function
+    ``argument_help`` gives one line of Function Wizard help per argument; ``ranges`` names the
+    arguments that take a whole range or array rather than a single value. The registered function
     takes Excel's conventions: a blank optional argument means its default, and an ExcelError is
     told as coming from the function (``[#N/A] PRODUCTIVE_HOURLY_COST: band ...``).
     """
@@ -111,6 +113,7 @@ def cell_function(**argument_help: str) -> Callable[[_F], _F]:
                 name,
                 _checked_wizard_text(argument_help[name], f"{excel_name}({name})"),
                 parameter.default,
+                takes_range=name in ranges,
             )
             for name, parameter in signature.parameters.items()
         )

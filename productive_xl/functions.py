@@ -222,6 +222,7 @@ def productive_in_year(
 
 
 @cell_function(
+    ranges=("values",),
     values="Values of year 0, 1, 2... (a row or column); year 0 is not discounted.",
     rate=f"Discount rate a year, a fraction. Default {_DEFAULTS.discount_rate:g} (Green Book).",
 )
@@ -231,6 +232,7 @@ def productive_npv(values: Any, rate: Any = _DEFAULTS.discount_rate) -> float:
 
 
 @cell_function(
+    ranges=("benefits", "costs"),
     benefits="Benefits, in pounds (a cell or a range).",
     costs="Costs, in pounds (a cell or a range).",
 )

@@ -1,0 +1,87 @@
+"""IronCalc, the formula engine: load a workbook into it and read values out of it."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import ironcalc
+
+from productive_xl.ooxml.cell_values import CellValue, ErrorValue
+
+# Errors IronCalc gives where Excel would compute a value: a formula it cannot parse, a function
+# it has not implemented, a circular reference (Excel has no #CIRC!).
+ENGINE_ONLY_ERRORS = frozenset({"#ERROR!", "#N/IMPL!", "#CIRC!"})
+# a pyo3 enum: int() gives its value, though the stub does not say so
+_ERROR_TYPE: int = int(ironcalc.CellType.ErrorValue)  # type: ignore[call-overload]
+
+Model = Any  # ironcalc.Model ships without a usable type
+
+
+@contextmanager
+def quiet_engine() -> Iterator[None]:
+    """Keep the engine's own messages off standard output, where a report may be printed.
+
+    The Rust core writes to file descriptor 1 directly, past ``sys.stdout``, so the descriptor
+    itself is pointed at the null device for the duration.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+
+
+def load_model(workbook: bytes) -> Model:
+    """An IronCalc model of the workbook package ``workbook`` (its bytes)."""
+    # IronCalc loads from a path only; an anonymous in-memory file keeps the copy off the disk
+    # where the system has one, and a temporary file stands in where it has not.
+    if hasattr(os, "memfd_create"):
+        descriptor = os.memfd_create("productive-xl-engine.xlsx")
+        try:
+            os.write(descriptor, workbook)
+            with quiet_engine():
+                return ironcalc.load_from_xlsx(f"/proc/self/fd/{descriptor}")
+        finally:
+            os.close(descriptor)
+    with tempfile.TemporaryDirectory(prefix="productive-xl-") as folder:
+        path = os.path.join(folder, "engine.xlsx")
+        with open(path, "wb") as file:
+            file.write(workbook)
+        with quiet_engine():
+            return ironcalc.load_from_xlsx(path)
+
+
+def read_value(model: Model, sheet: int, row: int, column: int) -> CellValue | None:
+    """The value of a cell, with errors told apart from text; None for an empty cell."""
+    value = model.get_cell_value(sheet, row, column)
+    if (
+        isinstance(value, str)
+        and value.startswith("#")
+        and int(model.get_cell_type(sheet, row, column)) == _ERROR_TYPE
+    ):
+        return ErrorValue(value)
+    if value is None or isinstance(value, (bool, float, str)):
+        return value
+    return float(value)
+
+
+def write_value(model: Model, sheet: int, row: int, column: int, value: CellValue) -> None:
+    """Set a cell to a constant of the value's own type (an error value included)."""
+    if isinstance(value, ErrorValue):
+        model.set_user_input(sheet, row, column, value.code)
+    elif isinstance(value, bool):
+        model.update_cell_with_bool(sheet, row, column, value)
+    elif isinstance(value, str):
+        model.update_cell_with_text(sheet, row, column, value)
+    else:
+        model.update_cell_with_number(sheet, row, column, float(value))

@@ -1,0 +1,81 @@
+"""``productive-xl recalc``: evaluate every formula of a workbook and write the new values in.
+
+Only the cached values of formula cells (and of the cells their arrays fill) change: every other
+zip member keeps its bytes, and within a changed worksheet part only those values move. The
+result is written beside the output and moved into place, so a failure leaves every file as it
+was, and a second run on the output changes nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from productive_xl.headless.evaluation import evaluate
+from productive_xl.headless.report import RecalcReport, cell_name
+from productive_xl.ooxml.cell_values import ErrorValue
+from productive_xl.ooxml.package import open_package
+from productive_xl.ooxml.sheet_values import formula_cells, patch_values
+from productive_xl.ooxml.workbook import read_workbook
+from productive_xl.ooxml.writer import replace_atomically, write_package
+
+Progress = Callable[[str], None]
+
+
+def recalc(
+    path: Path | str, out: Path | str | None = None, progress: Progress | None = None
+) -> RecalcReport:
+    """Recalculate the workbook at ``path`` and write it to ``out`` (``path`` itself when None).
+
+    Returns the report: the cells whose values changed, those that could not be recalculated
+    (they keep their old values) and those that show errors, with the message of each
+    PRODUCTIVE_* error. Raises :class:`~productive_xl.ooxml.package.UnusableWorkbook`, before
+    anything is written, when the file is not a workbook it can work on.
+    """
+    source = Path(path)
+    target = Path(out) if out is not None else source
+    package = open_package(source)
+    info = read_workbook(package)
+    cells = {
+        sheet.name: formula_cells(package.read(sheet.part))
+        for sheet in info.worksheets()
+        if sheet.part is not None and package.has(sheet.part)
+    }
+    evaluation = evaluate(package, info, cells, progress)
+
+    report = RecalcReport(str(source), str(target), rounds=evaluation.rounds)
+    replaced: dict[str, bytes] = {}
+    for sheet in info.worksheets():
+        if sheet.name not in cells or sheet.part is None:
+            continue
+        values = {
+            (row, column): value
+            for (name, row, column), value in evaluation.values.items()
+            if name == sheet.name
+        }
+        new_part, changed = patch_values(package.read(sheet.part), values)
+        if changed:
+            replaced[sheet.part] = new_part
+        for (row, column), (old, new) in changed.items():
+            report.add_change(cell_name(sheet.name, row, column), old, new)
+        for (row, column), cell in cells[sheet.name].items():
+            key = (sheet.name, row, column)
+            report.formula_cells += 1
+            if key in evaluation.not_recalculated:
+                report.add_not_recalculated(
+                    cell_name(*key), evaluation.not_recalculated[key], cell.cached
+                )
+                continue
+            report.recalculated += 1
+            value = evaluation.values.get(key)
+            if isinstance(value, ErrorValue):
+                report.add_error(cell_name(*key), value, evaluation.messages.get(key))
+
+    if progress:
+        progress("writing the workbook")
+    if replaced:
+        write_package(package, replaced, target)
+    elif target.resolve() != source.resolve():
+        replace_atomically(target, lambda temporary: shutil.copyfile(source, temporary))
+    return report

@@ -1,0 +1,119 @@
+"""Which cells a formula reads, and so which cells depend on a cell that could not be computed.
+
+The references are found in the formula text as the engine shows it (structured references
+already turned into ranges). The reading errs on the side of seeing a reference where there is
+none: a cell wrongly thought to depend on an uncomputable one only keeps its old value, which is
+never wrong in the way a silently changed value would be.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from productive_xl.ooxml.cell_values import cell_position
+
+MAX_ROW = 1_048_576
+MAX_COLUMN = 16_384
+
+CellKey = tuple[str, int, int]  # sheet name (case-folded), row, column
+
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+_REFERENCE = re.compile(
+    r"(?:(?P<sheet>'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?"
+    r"(?P<range>\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?"
+    r"|\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}|\$?\d+:\$?\d+)(?![\w(])"
+    r"|(?P<name>[A-Za-z_\\][\w.]*)(?![\w.(!'])"
+)
+_COLUMNS = re.compile(r"\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
+_ROWS = re.compile(r"\$?(\d+):\$?(\d+)$")
+
+
+@dataclass(frozen=True)
+class Area:
+    """A rectangle of cells on one sheet (sheet name case-folded)."""
+
+    sheet: str
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+    def holds(self, row: int, column: int) -> bool:
+        return self.top <= row <= self.bottom and self.left <= column <= self.right
+
+
+def _column_number(letters: str) -> int:
+    return cell_position(f"{letters}1")[1]
+
+
+def parse_area(reference: str, sheet: str) -> Area | None:
+    """The area a plain reference (``A1``, ``'My sheet'!$B$2:C9``, ``A:A``, ``3:5``) covers."""
+    sheet_part, bang, address = reference.rpartition("!")
+    if bang:
+        sheet = sheet_part[1:-1].replace("''", "'") if sheet_part.startswith("'") else sheet_part
+    address = address.rstrip("#")
+    sheet = sheet.casefold()
+    columns = _COLUMNS.match(address)
+    if columns:
+        left, right = sorted((_column_number(columns.group(1)), _column_number(columns.group(2))))
+        return Area(sheet, 1, left, MAX_ROW, right)
+    rows = _ROWS.match(address)
+    if rows:
+        top, bottom = sorted((int(rows.group(1)), int(rows.group(2))))
+        return Area(sheet, top, 1, bottom, MAX_COLUMN)
+    first, _, last = address.partition(":")
+    try:
+        top, left = cell_position(first)
+        bottom, right = cell_position(last or first)
+    except ValueError:
+        return None
+    return Area(sheet, min(top, bottom), min(left, right), max(top, bottom), max(left, right))
+
+
+def formula_areas(formula: str, sheet: str, names: Mapping[str, list[Area]]) -> list[Area]:
+    """The areas ``formula`` on ``sheet`` reads; ``names`` gives the areas of defined names, by
+    lower-case name, the sheet's own names first."""
+    areas: list[Area] = []
+    for match in _REFERENCE.finditer(_STRING.sub('""', formula)):
+        if match.group("range"):
+            sheet_name = match.group("sheet")
+            text = f"{sheet_name}!{match.group('range')}" if sheet_name else match.group("range")
+            area = parse_area(text, sheet)
+            if area:
+                areas.append(area)
+        elif match.group("name"):
+            areas += names.get(match.group("name").lower(), [])
+    return areas
+
+
+def dependents(
+    sources: Iterable[CellKey], precedents: Mapping[CellKey, list[Area]]
+) -> dict[CellKey, CellKey]:
+    """Every cell that reads, directly or through others, one of ``sources`` (not the sources
+    themselves), with the source it was reached from."""
+    reached: dict[CellKey, CellKey] = {}
+    frontier = {source: source for source in sources}
+    remaining = {cell: areas for cell, areas in precedents.items() if cell not in frontier}
+    while frontier and remaining:
+        by_sheet: dict[str, list[tuple[int, int, CellKey]]] = defaultdict(list)
+        for (sheet, row, column), source in frontier.items():
+            by_sheet[sheet].append((row, column, source))
+        frontier = {}
+        for cell, areas in list(remaining.items()):
+            origin: CellKey | None = next(
+                (
+                    found
+                    for area in areas
+                    for row, column, found in by_sheet.get(area.sheet, ())
+                    if area.holds(row, column)
+                ),
+                None,
+            )
+            if origin is not None:
+                frontier[cell] = origin
+                del remaining[cell]
+        reached.update(frontier)
+    return reached

@@ -1,0 +1,69 @@
+"""What a recalculation did, for a person and for a machine (``--report`` JSON)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from productive_xl.ooxml.cell_values import CellValue, ErrorValue, cell_reference
+
+_PLAIN_SHEET = re.compile(r"^[A-Za-z_][\w.]*$")
+
+
+def cell_name(sheet: str, row: int, column: int) -> str:
+    """``Sheet1!B4``, or ``'Released Time'!B4`` where the sheet name needs quotes."""
+    shown = sheet if _PLAIN_SHEET.match(sheet) else "'" + sheet.replace("'", "''") + "'"
+    return f"{shown}!{cell_reference(row, column)}"
+
+
+def _json_value(value: CellValue | None) -> Any:
+    if isinstance(value, ErrorValue):
+        return {"error": value.code}
+    return value
+
+
+@dataclass
+class RecalcReport:
+    """The outcome of ``productive-xl recalc`` on one workbook."""
+
+    workbook: str
+    output: str | None
+    formula_cells: int = 0
+    recalculated: int = 0
+    rounds: int = 0
+    changed: list[dict[str, Any]] = field(default_factory=list)
+    not_recalculated: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every formula cell was recalculated."""
+        return not self.not_recalculated
+
+    def add_change(self, cell: str, old: CellValue | None, new: CellValue) -> None:
+        self.changed.append({"cell": cell, "old": _json_value(old), "new": _json_value(new)})
+
+    def add_not_recalculated(self, cell: str, reason: str, kept: CellValue | None) -> None:
+        self.not_recalculated.append({"cell": cell, "reason": reason, "kept": _json_value(kept)})
+
+    def add_error(self, cell: str, error: ErrorValue, message: str | None) -> None:
+        self.errors.append({"cell": cell, "error": error.code, "message": message})
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "complete": self.complete}, indent=2)
+
+    def summary(self) -> str:
+        """A few lines for the terminal."""
+        lines = [
+            f"{self.workbook}: {self.recalculated:,} of {self.formula_cells:,} formula cells "
+            f"recalculated, {len(self.changed):,} changed, {len(self.errors):,} show errors"
+        ]
+        if self.output:
+            lines.append(f"written to {self.output}")
+        for item in self.not_recalculated[:20]:
+            lines.append(f"  not recalculated: {item['cell']} {item['reason']}")
+        if len(self.not_recalculated) > 20:
+            lines.append(f"  ... and {len(self.not_recalculated) - 20:,} more (see --report)")
+        return "\n".join(lines)

@@ -1,0 +1,61 @@
+"""Write a workbook package with some parts replaced, and nothing else changed, atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from productive_xl.ooxml.package import WorkbookPackage
+
+
+def _member(original: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A fresh entry with the original's name, time, compression and attributes."""
+    member = zipfile.ZipInfo(original.filename, date_time=original.date_time)
+    member.compress_type = original.compress_type
+    member.external_attr = original.external_attr
+    member.create_system = original.create_system
+    member.comment = original.comment
+    return member
+
+
+def replace_atomically(target: Path, write: Callable[[Path], object]) -> None:
+    """Have ``write`` fill a temporary file beside ``target``, then move it into place.
+
+    Until the move, ``target`` is untouched; if ``write`` fails, or the process is killed, the
+    temporary file is all that is left over, and ``target`` is as it was.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        write(temporary)
+        if target.exists():
+            shutil.copymode(target, temporary)
+        with temporary.open("rb") as file:
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+
+
+def write_package(package: WorkbookPackage, replaced: Mapping[str, bytes], target: Path) -> None:
+    """Write ``package`` to ``target`` with the parts in ``replaced`` swapped for new bytes.
+
+    Members keep their order, names, times and compression; those not replaced keep their bytes.
+    """
+
+    def write(path: Path) -> None:
+        with zipfile.ZipFile(path, "w") as archive:
+            for original in package.infos:
+                data = replaced.get(original.filename, package.read(original.filename))
+                archive.writestr(_member(original), data)
+
+    replace_atomically(target, write)
