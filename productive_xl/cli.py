@@ -10,6 +10,9 @@ from pathlib import Path
 from productive_xl import __version__
 from productive_xl.reference_docs import function_reference, function_table
 
+EXIT_PARTLY_RECALCULATED = 3
+EXIT_UNUSABLE_INPUT = 4
+
 
 def _show(value: object) -> str:
     if isinstance(value, float):
@@ -56,6 +59,23 @@ def _vba_functions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recalc(args: argparse.Namespace) -> int:
+    from productive_xl.headless.progress import terminal_progress  # noqa: PLC0415
+    from productive_xl.headless.recalc import recalc  # noqa: PLC0415
+    from productive_xl.ooxml.package import UnusableWorkbook  # noqa: PLC0415
+
+    try:
+        with terminal_progress(args.workbook.name) as progress:
+            report = recalc(args.workbook, args.output or args.workbook, progress)
+    except UnusableWorkbook as error:
+        print(f"productive-xl recalc: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE_INPUT
+    if args.report:
+        args.report.write_text(report.to_json() + "\n", encoding="utf-8")
+    print(report.summary())
+    return 0 if report.complete else EXIT_PARTLY_RECALCULATED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="productive-xl",
@@ -81,6 +101,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="Only check that OUTPUT is up to date (exit 1 if not)."
     )
     vba.set_defaults(run=_vba_functions)
+
+    recalc = commands.add_parser(
+        "recalc",
+        help="Recalculate every formula of a workbook, PRODUCTIVE_* included, and save the values.",
+        description="Evaluate every formula of an .xlsx/.xlsm and write the new values into the "
+        "file, changing nothing else in it. Exit status: 0 when every formula cell was "
+        f"recalculated, {EXIT_PARTLY_RECALCULATED} when some could not be (they keep their old "
+        f"values; see --report), {EXIT_UNUSABLE_INPUT} when the file is not a workbook that can "
+        "be recalculated (nothing is written).",
+    )
+    recalc.add_argument("workbook", type=Path, help="The .xlsx or .xlsm workbook.")
+    where = recalc.add_mutually_exclusive_group(required=True)
+    where.add_argument("-o", "--output", type=Path, help="Write the recalculated workbook here.")
+    where.add_argument(
+        "--in-place", action="store_true", help="Replace the workbook with its recalculated self."
+    )
+    recalc.add_argument(
+        "--report", type=Path, help="Write a JSON report: changed, not recalculated, errors."
+    )
+    recalc.set_defaults(run=_recalc)
     return parser
 
 

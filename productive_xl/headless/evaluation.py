@@ -46,6 +46,7 @@ FINANCIAL_YEAR_NAME = "financialyear"
 # evaluated here, each with room to spill: ARRAY_SPACING rows and every column to its right.
 ARRAY_SHEET = "_productive_xl_arrays"
 ARRAY_SPACING = 100
+MAX_ROUNDS = 50
 
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 _FUNCTION = re.compile(r"(?<![\w.])((?:_xl\w+\.)*[A-Za-z_][\w.]*)\(")
@@ -258,6 +259,8 @@ def _unsupported(
     text = _outside_strings(formula)
     for name in _FUNCTION.findall(text):
         bare = name.rsplit(".", 1)[-1] if name.lower().startswith("_xl") else name
+        if bare.upper() in cell_functions():
+            continue  # computed in Python
         if bare != bare.upper():
             return f"uses {bare.upper()}, which the formula engine cannot evaluate"
         if workbook.info.date_1904 and bare in _DATE_FUNCTIONS:
@@ -375,7 +378,9 @@ def evaluate(
             evaluation.not_recalculated.setdefault(call.cell, call.blocked)
         elif call.cell in circular:
             evaluation.not_recalculated.setdefault(
-                call.cell, "is part of a circular reference through PRODUCTIVE_* functions"
+                call.cell,
+                "did not settle: a circular reference through PRODUCTIVE_* functions "
+                f"(or a chain of more than {MAX_ROUNDS} of them)",
             )
         elif call.message and isinstance(evaluation.values.get(call.cell), ErrorValue):
             evaluation.messages.setdefault(call.cell, call.message)
@@ -388,8 +393,11 @@ def _settle(
 ) -> set[tuple[str, int, int]]:
     """Feed PRODUCTIVE_* results back until none changes; the cells of those that never settle.
 
-    Each round settles at least one more link of the longest chain of PRODUCTIVE_* calls, so a
-    workbook without a circle settles within one round more than it has calls.
+    Each round settles at least one more link of the longest chain of PRODUCTIVE_* calls (one
+    feeding the next through the workbook), so a workbook without a circle settles within one
+    round more than that chain is long. Rounds stop at MAX_ROUNDS: a call still changing then is
+    in a circle, or at the end of a chain longer than any tracker has, and either way it is
+    reported, never given a value that has not settled.
     """
     scratch = workbook.index(SCRATCH_SHEET)
 
@@ -403,7 +411,7 @@ def _settle(
     year = _financial_year(workbook)
     changed: list[_PlacedCall] = []
     with calculating_workbook(date_1904=workbook.info.date_1904, financial_year=year):
-        for _ in range(len(placed) + 1):
+        for _ in range(min(len(placed) + 1, MAX_ROUNDS)):
             changed = []
             for call in placed:
                 result = _compute(workbook, call)
