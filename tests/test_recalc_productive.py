@@ -60,8 +60,23 @@ def _build(path: Path) -> None:
 
     stock = book.create_sheet("Stock")
     stock.append(["Item", "Before", "After", "Release"])
-    stock.append(["Dressings", 180000, 46000, "=PRODUCTIVE_STOCK_RELEASE(tblStock[@Before],tblStock[@After])"])
-    stock.append(["Gloves", 5000, 4000, "=PRODUCTIVE_STOCK_RELEASE(tblStock[[#This Row],[Before]],tblStock[[#This Row],[After]])"])
+    stock.append(
+        [
+            "Dressings",
+            180000,
+            46000,
+            "=PRODUCTIVE_STOCK_RELEASE(tblStock[@Before],tblStock[@After])",
+        ]
+    )
+    stock.append(
+        [
+            "Gloves",
+            5000,
+            4000,
+            "=PRODUCTIVE_STOCK_RELEASE("
+            "tblStock[[#This Row],[Before]],tblStock[[#This Row],[After]])",
+        ]
+    )
     stock.append(["Total", None, None, "=SUBTOTAL(109,tblStock[Release])"])
     table = Table(displayName="tblStock", ref="A1:D4", totalsRowCount=1)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
@@ -121,7 +136,9 @@ def test_structured_references_and_tables(recalculated: tuple[Path, object]) -> 
     assert stock["F1"] == pytest.approx(134000 / (400000 / 365))  # stock days, cross-sheet
 
 
-def test_productive_errors_are_real_errors_that_propagate(recalculated: tuple[Path, object]) -> None:
+def test_productive_errors_are_real_errors_that_propagate(
+    recalculated: tuple[Path, object],
+) -> None:
     out, report = recalculated
     lines = _values(out)["Released Time"]
     assert lines["L2"] == "#N/A"

@@ -252,10 +252,8 @@ def _compute(workbook: _Workbook, placed: _PlacedCall) -> CellValue:
 _NAME = re.compile(r"(?P<name>[A-Za-z_\\][\w.]*)(?![\w.(!'])")
 
 
-def _unsupported(
-    formula: str, cell: FormulaCell, value: CellValue | None, workbook: _Workbook
-) -> str | None:
-    """Why the engine's value of a formula cannot be trusted, or None when it can."""
+def _unsupported_formula(formula: str, cell: FormulaCell, workbook: _Workbook) -> str | None:
+    """Why the engine cannot evaluate a formula as Excel would, from its text; None if it can."""
     text = _outside_strings(formula)
     for name in _FUNCTION.findall(text):
         bare = name.rsplit(".", 1)[-1] if name.lower().startswith("_xl") else name
@@ -271,15 +269,21 @@ def _unsupported(
         used = {m.group("name").lower() for m in _NAME.finditer(text)}
         if used & workbook.formula_names:
             return "uses a name defined by a formula, which the engine cannot evaluate"
-    if isinstance(value, ErrorValue):
-        if value.code == "#CIRC!":
-            return "is part of a circular reference"
-        if value.code in ENGINE_ONLY_ERRORS:
-            return f"the engine gives {value.code} where Excel would compute a value"
-        cached = cell.cached
-        was_name_error = isinstance(cached, ErrorValue) and cached.code == "#NAME?"
-        if value.code == "#NAME?" and not was_name_error:
-            return "the engine could not resolve a name or function in it"
+    return None
+
+
+def _unsupported_value(cell: FormulaCell, value: CellValue | None) -> str | None:
+    """Why the engine's value cannot be trusted though the formula looked fine; None if it can."""
+    if not isinstance(value, ErrorValue):
+        return None
+    if value.code == "#CIRC!":
+        return "is part of a circular reference"
+    if value.code in ENGINE_ONLY_ERRORS:
+        return f"the engine gives {value.code} where Excel would compute a value"
+    cached = cell.cached
+    was_name_error = isinstance(cached, ErrorValue) and cached.code == "#NAME?"
+    if value.code == "#NAME?" and not was_name_error:
+        return "the engine could not resolve a name or function in it"
     return None
 
 
@@ -338,6 +342,62 @@ def _place_calls(
     return formulas, placed
 
 
+def _read_results(
+    workbook: _Workbook,
+    cells: dict[str, dict[tuple[int, int], FormulaCell]],
+    formulas: dict[tuple[str, int, int], str],
+    evaluation: Evaluation,
+) -> dict[tuple[str, int, int], str]:
+    """Read every formula cell's value; return the cells whose value is doubtful, and why."""
+    suspicious: dict[tuple[str, int, int], str] = {}
+    for sheet_name, sheet_cells in cells.items():
+        if sheet_name.casefold() not in workbook.sheet_index:
+            continue
+        index = workbook.index(sheet_name)
+        for (row, column), cell in sheet_cells.items():
+            key = (sheet_name, row, column)
+            value = read_value(workbook.model, index, row, column)
+            if cell.has_formula:
+                reason = _unsupported_formula(formulas.get(key, ""), cell, workbook)
+                if reason:
+                    evaluation.not_recalculated[key] = reason
+                    continue
+                doubt = _unsupported_value(cell, value)
+                if doubt:
+                    suspicious[key] = doubt
+            if value is None:
+                # an empty result (a spill that shrank, a reference to nothing) reads as 0 in a
+                # formula cell and as nothing in a cell a spill no longer reaches
+                evaluation.values[key] = 0.0 if cell.has_formula else ""
+            else:
+                evaluation.values[key] = value
+    return suspicious
+
+
+def _account_for_calls(
+    placed: list[_PlacedCall],
+    circular: set[tuple[str, int, int]],
+    evaluation: Evaluation,
+    suspicious: dict[tuple[str, int, int], str],
+) -> None:
+    """Report the calls that could not be computed, and keep the messages of those that failed.
+
+    A call blocked by what an argument gave is doubtful like a doubtful value: its precedents may
+    explain it.
+    """
+    for call in placed:
+        if call.blocked and call.cell not in evaluation.not_recalculated:
+            suspicious.setdefault(call.cell, call.blocked)
+        elif call.cell in circular:
+            evaluation.not_recalculated.setdefault(
+                call.cell,
+                "did not settle: a circular reference through PRODUCTIVE_* functions "
+                f"(or a chain of more than {MAX_ROUNDS} of them)",
+            )
+        elif call.message and isinstance(evaluation.values.get(call.cell), ErrorValue):
+            evaluation.messages.setdefault(call.cell, call.message)
+
+
 def evaluate(
     package: WorkbookPackage,
     info: WorkbookInfo,
@@ -353,38 +413,22 @@ def evaluate(
     circular = _settle(workbook, placed, evaluation, report)
 
     report("reading the results")
-    for sheet_name, sheet_cells in cells.items():
-        if sheet_name.casefold() not in workbook.sheet_index:
-            continue
-        index = workbook.index(sheet_name)
-        for (row, column), cell in sheet_cells.items():
-            key = (sheet_name, row, column)
-            value = read_value(workbook.model, index, row, column)
-            reason = (
-                _unsupported(formulas.get(key, ""), cell, value, workbook)
-                if cell.has_formula
-                else None
-            )
-            if reason:
-                evaluation.not_recalculated[key] = reason
-            elif value is None:
-                # an empty result (a spill that shrank, a reference to nothing) reads as 0 in a
-                # formula cell and as nothing in a cell a spill no longer reaches
-                evaluation.values[key] = 0.0 if cell.has_formula else ""
-            else:
-                evaluation.values[key] = value
-    for call in placed:
-        if call.blocked:
-            evaluation.not_recalculated.setdefault(call.cell, call.blocked)
-        elif call.cell in circular:
-            evaluation.not_recalculated.setdefault(
-                call.cell,
-                "did not settle: a circular reference through PRODUCTIVE_* functions "
-                f"(or a chain of more than {MAX_ROUNDS} of them)",
-            )
-        elif call.message and isinstance(evaluation.values.get(call.cell), ErrorValue):
-            evaluation.messages.setdefault(call.cell, call.message)
-    _spread_not_recalculated(workbook, formulas, cells, evaluation)
+    suspicious = _read_results(workbook, cells, formulas, evaluation)
+    _account_for_calls(placed, circular, evaluation, suspicious)
+    precedents = _precedents(workbook, formulas)
+    _spread_not_recalculated(cells, precedents, evaluation)
+    # A doubtful value that a cell already known to be uncomputable explains is reported as
+    # depending on it; the rest are uncomputable in their own right, and spread in turn.
+    for key in list(suspicious):
+        if key in evaluation.not_recalculated:
+            del suspicious[key]
+    if suspicious:
+        evaluation.not_recalculated.update(suspicious)
+        _spread_not_recalculated(
+            cells, precedents, evaluation, only_from=set(suspicious), explain_sources=True
+        )
+    for key in evaluation.not_recalculated:
+        evaluation.values.pop(key, None)
     return evaluation
 
 
@@ -425,36 +469,53 @@ def _settle(
     return {call.cell for call in changed}
 
 
-def _spread_not_recalculated(
-    workbook: _Workbook,
-    formulas: dict[tuple[str, int, int], str],
-    cells: dict[str, dict[tuple[int, int], FormulaCell]],
-    evaluation: Evaluation,
-) -> None:
-    """Every cell that depends on one not recalculated keeps its old value too."""
-    if not evaluation.not_recalculated:
-        return
-    # the cells an array formula fills go with it
-    for (sheet, row, column), _ in list(evaluation.not_recalculated.items()):
-        anchor = cells[sheet].get((row, column))
-        if anchor is not None and anchor.array_range:
-            for (r, c), member in cells[sheet].items():
-                if not member.has_formula and parse_area(anchor.array_range, sheet).holds(r, c):  # type: ignore[union-attr]
-                    evaluation.not_recalculated.setdefault(
-                        (sheet, r, c), f"is filled by {cell_reference(row, column)}"
-                    )
-    precedents: dict[CellKey, list[Area]] = {}
-    named: dict[CellKey, tuple[str, int, int]] = {}
-    for (sheet, row, column), formula in formulas.items():
-        folded = (sheet.casefold(), row, column)
-        named[folded] = (sheet, row, column)
-        precedents[folded] = formula_areas(formula, sheet, workbook.areas_of_names(sheet))
-    sources = {(s.casefold(), r, c): (s, r, c) for s, r, c in evaluation.not_recalculated}
-    for folded, origin in dependents(sources, precedents).items():
-        sheet, row, column = sources[origin]
-        evaluation.not_recalculated.setdefault(
-            named[folded],
-            f"depends on {sheet}!{cell_reference(row, column)}, which was not recalculated",
+def _precedents(
+    workbook: _Workbook, formulas: dict[tuple[str, int, int], str]
+) -> dict[CellKey, list[Area]]:
+    """The areas each formula cell reads, by case-folded key."""
+    return {
+        (sheet.casefold(), row, column): formula_areas(
+            formula, sheet, workbook.areas_of_names(sheet)
         )
-    for key in evaluation.not_recalculated:
-        evaluation.values.pop(key, None)
+        for (sheet, row, column), formula in formulas.items()
+    }
+
+
+def _spread_not_recalculated(
+    cells: dict[str, dict[tuple[int, int], FormulaCell]],
+    precedents: dict[CellKey, list[Area]],
+    evaluation: Evaluation,
+    only_from: set[tuple[str, int, int]] | None = None,
+    explain_sources: bool = False,
+) -> None:
+    """Every cell that depends on one not recalculated keeps its old value too, as do the cells
+    an array formula not recalculated fills."""
+    sources = {
+        key: key for key in (only_from if only_from is not None else evaluation.not_recalculated)
+    }
+    if not sources:
+        return
+    for sheet, row, column in list(sources):
+        anchor = cells[sheet].get((row, column))
+        area = parse_area(anchor.array_range, sheet) if anchor and anchor.array_range else None
+        if area is None:
+            continue
+        for (r, c), member in cells[sheet].items():
+            if not member.has_formula and area.holds(r, c):
+                evaluation.not_recalculated.setdefault(
+                    (sheet, r, c), f"is filled by {cell_reference(row, column)}"
+                )
+    named = {(s.casefold(), r, c): (s, r, c) for s, r, c in evaluation.values}
+    named.update({(s.casefold(), r, c): (s, r, c) for s, r, c in evaluation.not_recalculated})
+    folded = {(s.casefold(), r, c): (s, r, c) for s, r, c in sources}
+    for cell, origin in dependents(folded, precedents).items():
+        sheet, row, column = folded[origin]
+        key = named.get(cell)
+        if key is None:
+            continue
+        reason = f"depends on {sheet}!{cell_reference(row, column)}, which was not recalculated"
+        if key in sources:
+            if explain_sources:  # doubtful in its own right, but explained by its precedent
+                evaluation.not_recalculated[key] = reason
+        else:
+            evaluation.not_recalculated.setdefault(key, reason)

@@ -92,11 +92,12 @@ def formula_areas(formula: str, sheet: str, names: Mapping[str, list[Area]]) -> 
 def dependents(
     sources: Iterable[CellKey], precedents: Mapping[CellKey, list[Area]]
 ) -> dict[CellKey, CellKey]:
-    """Every cell that reads, directly or through others, one of ``sources`` (not the sources
-    themselves), with the source it was reached from."""
+    """Every cell that reads, directly or through others, one of ``sources``, with the source it
+    was reached from (a source is among them when it reads another source)."""
     reached: dict[CellKey, CellKey] = {}
     frontier = {source: source for source in sources}
-    remaining = {cell: areas for cell, areas in precedents.items() if cell not in frontier}
+    # sources stay in play: one source may read another, and then it is reached through it
+    remaining = dict(precedents)
     while frontier and remaining:
         by_sheet: dict[str, list[tuple[int, int, CellKey]]] = defaultdict(list)
         for (sheet, row, column), source in frontier.items():
@@ -112,7 +113,7 @@ def dependents(
                 ),
                 None,
             )
-            if origin is not None:
+            if origin is not None and origin != cell:
                 frontier[cell] = origin
                 del remaining[cell]
         reached.update(frontier)

@@ -1,0 +1,198 @@
+"""LibreOffice headless as an independent reference engine for the tests and benchmarks.
+
+LibreOffice Calc opens a workbook, recalculates every formula and saves the result as .xlsx, so
+that test code can compare productive_xl's results with values that another engine computed::
+
+    from libreoffice import SOFFICE, recalculated_values
+
+    pytestmark = [
+        pytest.mark.libreoffice,
+        pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed"),
+    ]
+
+    def test_against_libreoffice(tmp_path: Path) -> None:
+        values = recalculated_values(workbook_path)
+        assert values["Summary", "B4"] == pytest.approx(1234.5)
+
+By default LibreOffice trusts the values an .xlsx file has cached for its formula cells and
+recalculates only the cells that have none. A reference that merely echoed the cached values would
+prove nothing, so each call starts LibreOffice with a fresh, temporary user profile whose
+configuration sets ``org.openoffice.Office.Calc/Formula/Load/OOXMLRecalcMode`` (and
+``ODFRecalcMode``, for .ods sources) to 0, "always recalculate on load". Each call has its own
+profile, so calls may run in parallel, in threads or processes; the profile is deleted afterwards.
+
+``.ci/install-libreoffice`` installs LibreOffice from Debian's packages (libreoffice-calc-nogui).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Final, TypeAlias
+
+import openpyxl
+
+__all__ = [
+    "SOFFICE",
+    "CellValue",
+    "formula_values",
+    "recalculate_with_libreoffice",
+    "recalculated_values",
+]
+
+
+def _find_soffice() -> str | None:
+    """Return the path of the soffice program, or None when LibreOffice is not installed."""
+    on_path = shutil.which("soffice")
+    if on_path is not None:
+        return on_path
+    for candidate in ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice"):
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+SOFFICE: Final[str | None] = _find_soffice()
+"""Path of the soffice program (found on PATH, or where Debian installs it); None when absent."""
+
+CellValue: TypeAlias = str | int | float | bool | datetime | date | time | timedelta | None
+"""A cell's value as openpyxl reads it with data_only=True; an error value is a string: "#N/A"."""
+
+# Recalculation modes of Calc/Formula/Load: 0 always recalculate, 1 never (the default: keep the
+# cached values), 2 ask the user (which, headless, nobody can answer).
+_ALWAYS_RECALCULATE: Final = 0
+
+_REGISTRY_MODIFICATIONS: Final = f"""\
+<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+           xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" \
+oor:op="fuse"><value>{_ALWAYS_RECALCULATE}</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" \
+oor:op="fuse"><value>{_ALWAYS_RECALCULATE}</value></prop></item>
+</oor:items>
+"""
+
+# The export filter that writes an Office Open XML workbook (.xlsx; "Excel 2007-365" in the UI).
+_XLSX_FILTER: Final = "xlsx:Calc MS Excel 2007 XML"
+
+
+def _write_profile(profile: Path) -> None:
+    """Create a LibreOffice user profile at `profile` that recalculates every file it loads."""
+    user = profile / "user"
+    user.mkdir(parents=True)
+    (user / "registrymodifications.xcu").write_text(_REGISTRY_MODIFICATIONS, encoding="utf-8")
+
+
+def recalculate_with_libreoffice(source: Path, target: Path, *, timeout: float = 300) -> None:
+    """Recalculate every formula of the workbook `source` in LibreOffice and save it as `target`.
+
+    `source` may be any file LibreOffice Calc opens (.xlsx, .xlsm, .xls, .ods, ...); `target` is
+    always written as .xlsx (without macros), replacing any file there, and its cached values are
+    the ones LibreOffice computed. The source file is never modified. Takes a few seconds: each call
+    starts its own LibreOffice, with its own temporary profile.
+
+    Raises RuntimeError, with LibreOffice's output, when LibreOffice is not installed, fails,
+    produces no file or takes more than `timeout` seconds (it is then killed).
+    """
+    if SOFFICE is None:
+        raise RuntimeError(
+            "LibreOffice (soffice) is not installed: run .ci/install-libreoffice as root"
+        )
+    source = Path(source)
+    target = Path(target)
+    if not source.is_file():
+        raise FileNotFoundError(source)
+    with tempfile.TemporaryDirectory(prefix="productive_xl-libreoffice-") as scratch:
+        work = Path(scratch)
+        profile, inbox, outbox = work / "profile", work / "in", work / "out"
+        _write_profile(profile)
+        inbox.mkdir()
+        outbox.mkdir()
+        # --convert-to names its output after its input, in --outdir: a copy under a fixed name
+        # makes that name known (and keeps spaces or odd characters out of the command line).
+        staged = inbox / f"workbook{source.suffix.lower()}"
+        shutil.copyfile(source, staged)
+        command = [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--nodefault",
+            "--nolockcheck",
+            "--norestore",
+            "--convert-to",
+            _XLSX_FILTER,
+            "--outdir",
+            str(outbox),
+            str(staged),
+        ]
+        # Its own session (process group), so that a timeout kills soffice.bin as well as the
+        # soffice script that started it.
+        with subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        ) as process:
+            try:
+                stdout, stderr = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                stdout, stderr = process.communicate()
+                raise RuntimeError(
+                    f"LibreOffice took more than {timeout:g} s to recalculate {source}"
+                    f"\nstdout: {stdout.strip()}\nstderr: {stderr.strip()}"
+                ) from None
+        produced = outbox / "workbook.xlsx"
+        # LibreOffice exits 0 even when it could not load the file: the output is what tells.
+        if process.returncode != 0 or not produced.is_file():
+            raise RuntimeError(
+                f"LibreOffice failed to recalculate {source} (exit code {process.returncode})"
+                f"\nstdout: {stdout.strip()}\nstderr: {stderr.strip()}"
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(produced, target)
+
+
+def formula_values(workbook: Path) -> dict[tuple[str, str], CellValue]:
+    """Return the cached value of every formula cell of `workbook`, keyed by (sheet, "A1").
+
+    The values are those the program that last saved the workbook computed: after
+    recalculate_with_libreoffice, LibreOffice's. A cell of an array formula's range other than its
+    top-left one holds no formula and is left out.
+    """
+    formulas = openpyxl.load_workbook(workbook, data_only=False)
+    values = openpyxl.load_workbook(workbook, data_only=True)
+    try:
+        found: dict[tuple[str, str], CellValue] = {}
+        for sheet in formulas.worksheets:
+            cached = values[sheet.title]
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        found[sheet.title, cell.coordinate] = cached[cell.coordinate].value
+        return found
+    finally:
+        formulas.close()
+        values.close()
+
+
+def recalculated_values(source: Path, *, timeout: float = 300) -> dict[tuple[str, str], CellValue]:
+    """Recalculate `source` in LibreOffice and return its formula cells' values, as formula_values.
+
+    The recalculated workbook is written to a temporary directory and deleted afterwards.
+    """
+    with tempfile.TemporaryDirectory(prefix="productive_xl-recalculated-") as scratch:
+        target = Path(scratch) / "recalculated.xlsx"
+        recalculate_with_libreoffice(source, target, timeout=timeout)
+        return formula_values(target)
