@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
-import xlwings as xw
-
 from productive_xl.cell_values import is_blank
 from productive_xl.core.errors import ExcelError, InvalidValue
 
 CATEGORY = "Productive"
+
+# xlwings' decorators do something only where Excel calls Python through them: desktop Excel on
+# Windows, or xlwings Server. Elsewhere they are no-ops, and importing xlwings (which imports
+# pandas) would cost the headless engine half a second for nothing.
+SERVE_WITH_XLWINGS = sys.platform.startswith("win") or os.environ.get("XLWINGS_ON_SERVER") == "true"
 
 # Excel's Function Wizard shows at most 255 characters of a description or an argument's help.
 WIZARD_TEXT_LIMIT = 255
@@ -94,6 +99,20 @@ def _checked_wizard_text(text: str, where: str) -> str:
     return text
 
 
+def _served_by_xlwings(
+    function: Callable[..., Any], arguments: tuple[Argument, ...]
+) -> Callable[..., Any]:
+    """``function`` as an xlwings UDF: ``@xw.func`` and an ``@xw.arg`` with help per argument."""
+    import xlwings as xw  # noqa: PLC0415 (only where it serves Excel: see SERVE_WITH_XLWINGS)
+
+    served = function
+    for argument in reversed(arguments):
+        # err_to_str: an error in a precedent cell reaches Python as "#N/A" and is passed on,
+        # instead of arriving as a blank that would quietly count as nothing.
+        served = xw.arg(argument.name, doc=argument.help, err_to_str=True)(served)
+    return xw.func(category=CATEGORY)(served)
+
+
 def cell_function(*, ranges: tuple[str, ...] = (), **argument_help: str) -> Callable[[_F], _F]:
     """Register a Python function as the Excel function of the same name in capitals.
 
@@ -146,11 +165,8 @@ def cell_function(*, ranges: tuple[str, ...] = (), **argument_help: str) -> Call
             arguments=arguments,
             compute=in_cell,
         )
-        served: Callable[..., Any] = in_cell
-        for argument in reversed(arguments):
-            # err_to_str: an error in a precedent cell reaches Python as "#N/A" and is passed on,
-            # instead of arriving as a blank that would quietly count as nothing.
-            served = xw.arg(argument.name, doc=argument.help, err_to_str=True)(served)
-        return cast(_F, xw.func(category=CATEGORY)(served))
+        if SERVE_WITH_XLWINGS:
+            return cast(_F, _served_by_xlwings(in_cell, arguments))
+        return cast(_F, in_cell)
 
     return register

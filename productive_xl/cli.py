@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from productive_xl import __version__
-from productive_xl.reference_docs import function_reference, function_table
 
 EXIT_PARTLY_RECALCULATED = 3
 EXIT_UNUSABLE_INPUT = 4
@@ -34,6 +33,8 @@ def _example(_: argparse.Namespace) -> int:
 
 
 def _functions(args: argparse.Namespace) -> int:
+    from productive_xl.reference_docs import function_reference, function_table  # noqa: PLC0415
+
     print(function_reference() if args.markdown else function_table(), end="")
     return 0
 

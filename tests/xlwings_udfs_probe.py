@@ -38,6 +38,10 @@ def main() -> None:
     from xlwings import udfs
 
     xlwings.func, xlwings.arg = udfs.xlfunc, udfs.xlarg
+    import productive_xl.catalogue
+
+    # as on Windows, where the cell functions are decorated for xlwings when defined
+    productive_xl.catalogue.SERVE_WITH_XLWINGS = True
     import productive_xl.functions as module
 
     book = types.SimpleNamespace(Name="tracker.xlsm")

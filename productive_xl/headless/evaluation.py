@@ -13,8 +13,9 @@ reported as not recalculated.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from productive_xl.catalogue import cell_functions
 from productive_xl.core.errors import ExcelError
@@ -34,7 +35,15 @@ from productive_xl.headless.productive_calls import (
     extract_calls,
     has_productive_call,
 )
-from productive_xl.headless.references import Area, CellKey, dependents, formula_areas, parse_area
+from productive_xl.headless.references import (
+    MAX_COLUMN,
+    MAX_ROW,
+    Area,
+    CellKey,
+    dependents,
+    formula_areas,
+    parse_area,
+)
 from productive_xl.ooxml.cell_values import CellValue, ErrorValue, cell_reference
 from productive_xl.ooxml.package import WorkbookPackage
 from productive_xl.ooxml.sheet_values import FormulaCell
@@ -42,9 +51,11 @@ from productive_xl.ooxml.workbook import WorkbookInfo
 from productive_xl.workbook_context import calculating_workbook
 
 FINANCIAL_YEAR_NAME = "financialyear"
-# Arguments that take a range but are given an expression (an array constant, B2:F2*2) are
-# evaluated here, each with room to spill: ARRAY_SPACING rows and every column to its right.
-ARRAY_SHEET = "_productive_xl_arrays"
+# On the scratch sheet each call has a row: its result in column A, then its arguments that
+# are expressions. Arguments that take a range but are given an expression (an array constant,
+# B2:F2*2) are evaluated from ARRAY_COLUMN on, each with room to spill: ARRAY_SPACING rows and
+# every column to its right.
+ARRAY_COLUMN = 1000
 ARRAY_SPACING = 100
 MAX_ROUNDS = 50
 
@@ -100,8 +111,10 @@ class Evaluation:
 class _PlacedCall:
     call: Call
     cell: tuple[str, int, int]  # the formula cell it stands in
-    array_rows: dict[int, int] = field(default_factory=dict)  # argument -> row on ARRAY_SHEET
+    areas: dict[int, Area] = field(default_factory=dict)  # argument -> the range it refers to
+    array_rows: dict[int, int] = field(default_factory=dict)  # argument -> row at ARRAY_COLUMN
     last: CellValue | None = None
+    last_arguments: list[Any] | None = None  # what the last result was computed from
     message: str | None = None
     blocked: str | None = None  # why it cannot be computed
 
@@ -120,6 +133,7 @@ class _Workbook:
             p["name"].casefold(): i for i, p in enumerate(model.get_worksheets_properties())
         }
         self.names = model.get_defined_name_list()
+        self.dimensions: dict[int, tuple[int, int, int, int]] = {}
         self.name_areas: dict[str, dict[str, list[Area]]] = {}
         # Names defined by a formula rather than a reference, which the engine cannot follow.
         self.formula_names = {
@@ -150,10 +164,14 @@ class _Workbook:
 
     def read_area(self, area: Area) -> CellValue | list[list[CellValue | None]] | None:
         index = self.sheet_index[area.sheet]
-        _, max_row, _, max_column = self.model.get_sheet_dimensions(index)
-        bottom, right = min(area.bottom, max_row), min(area.right, max_column)
         if area.top == area.bottom and area.left == area.right:
             return read_value(self.model, index, area.top, area.left)
+        bottom, right = area.bottom, area.right
+        if bottom == MAX_ROW or right == MAX_COLUMN:  # a whole column or row: up to the data
+            if index not in self.dimensions:
+                self.dimensions[index] = self.model.get_sheet_dimensions(index)
+            _, max_row, _, max_column = self.dimensions[index]
+            bottom, right = min(bottom, max_row), min(right, max_column)
         return [
             [read_value(self.model, index, row, column) for column in range(area.left, right + 1)]
             for row in range(area.top, bottom + 1)
@@ -176,17 +194,17 @@ def _financial_year(workbook: _Workbook) -> FinancialYear | None:
 
 
 def _spilled(workbook: _Workbook, row: int) -> CellValue | list[list[CellValue | None]] | None:
-    """The array an expression on ARRAY_SHEET gave: its anchor and the cells it spilled into."""
-    index = workbook.index(ARRAY_SHEET)
+    """The array an expression at ARRAY_COLUMN gave: its anchor and the cells it spilled into."""
+    index = workbook.index(SCRATCH_SHEET)
     read = workbook.model.get_cell_value
     width = 1
-    while read(index, row, width + 1) is not None:
+    while read(index, row, ARRAY_COLUMN + width) is not None:
         width += 1
     height = 1
-    while height < ARRAY_SPACING - 1 and read(index, row + height, 1) is not None:
+    while height < ARRAY_SPACING - 1 and read(index, row + height, ARRAY_COLUMN) is not None:
         height += 1
     return [
-        [read_value(workbook.model, index, r, c) for c in range(1, width + 1)]
+        [read_value(workbook.model, index, r, c) for c in range(ARRAY_COLUMN, ARRAY_COLUMN + width)]
         for r in range(row, row + height)
     ]
 
@@ -197,15 +215,13 @@ def _argument_value(
     argument = placed.call.arguments[position]
     if argument.is_missing:
         return None
-    if argument.is_reference:
-        area = parse_area(argument.text.strip(), placed.cell[0])
-        if area is None:
-            found = workbook.areas_of_names(placed.cell[0]).get(argument.text.strip().lower(), [])
-            area = found[0] if len(found) == 1 else None
-        if area is not None and area.sheet in workbook.sheet_index:
-            return workbook.read_area(area)
+    if position in placed.areas:
+        return workbook.read_area(placed.areas[position])
     if position in placed.array_rows:
         return _spilled(workbook, placed.array_rows[position])
+    number = argument.number
+    if number is not None:
+        return number
     scratch = workbook.index(SCRATCH_SHEET)
     return read_value(workbook.model, scratch, placed.call.result_row, position + 2)
 
@@ -228,12 +244,16 @@ def _for_python(value: object) -> object:
     return value
 
 
-def _compute(workbook: _Workbook, placed: _PlacedCall) -> CellValue:
+def _compute(workbook: _Workbook, placed: _PlacedCall) -> CellValue | None:
+    """The call's result, or None when its arguments are what they were for its last result."""
     function = cell_functions().get(placed.call.function)
     if function is None:
         placed.blocked = f"{placed.call.function} is not a productive_xl function"
         return ErrorValue("#NAME?")
     values = [_argument_value(workbook, placed, i) for i in range(len(placed.call.arguments))]
+    if values == placed.last_arguments:
+        return None
+    placed.last_arguments = values
     for value in values:
         engine_error = _engine_error(value)
         if engine_error:
@@ -287,18 +307,51 @@ def _unsupported_value(cell: FormulaCell, value: CellValue | None) -> str | None
     return None
 
 
+def _reference_area(workbook: _Workbook, text: str, sheet: str) -> Area | None:
+    """The range a plain reference or a name refers to, when it is one the engine holds."""
+    area = parse_area(text, sheet)
+    if area is None:
+        found = workbook.areas_of_names(sheet).get(text.lower(), [])
+        area = found[0] if len(found) == 1 else None
+    return area if area is not None and area.sheet in workbook.sheet_index else None
+
+
+def _place_arguments(workbook: _Workbook, placed: _PlacedCall, array_rows: Iterator[int]) -> None:
+    """Put the call's expression arguments on the scratch sheet; note the ranges it reads."""
+    definition = cell_functions().get(placed.call.function)
+    scratch = workbook.index(SCRATCH_SHEET)
+    for position, argument in enumerate(placed.call.arguments):
+        if argument.is_missing or argument.number is not None:
+            continue
+        text = argument.text.strip()
+        if argument.is_reference:
+            area = _reference_area(workbook, text, placed.cell[0])
+            if area is not None:
+                placed.areas[position] = area
+                continue
+        takes_range = (
+            definition is not None
+            and position < len(definition.arguments)
+            and definition.arguments[position].takes_range
+        )
+        if takes_range:
+            placed.array_rows[position] = next(array_rows)
+            workbook.model.update_cell_with_formula(
+                scratch, placed.array_rows[position], ARRAY_COLUMN, "=" + text
+            )
+        else:
+            workbook.model.update_cell_with_formula(
+                scratch, placed.call.result_row, position + 2, "=" + text
+            )
+
+
 def _place_calls(
     workbook: _Workbook, cells: dict[str, dict[tuple[int, int], FormulaCell]]
 ) -> tuple[dict[tuple[str, int, int], str], list[_PlacedCall]]:
     """Read every formula from the engine and take the PRODUCTIVE_* calls out of them."""
     model = workbook.model
     model.add_sheet(SCRATCH_SHEET)
-    model.add_sheet(ARRAY_SHEET)
-    workbook.sheet_index = {
-        p["name"].casefold(): i for i, p in enumerate(model.get_worksheets_properties())
-    }
-    scratch, arrays = workbook.index(SCRATCH_SHEET), workbook.index(ARRAY_SHEET)
-    functions = cell_functions()
+    workbook.sheet_index[SCRATCH_SHEET.casefold()] = len(workbook.sheet_index)
     formulas: dict[tuple[str, int, int], str] = {}
     placed: list[_PlacedCall] = []
     result_rows = iter(range(1, 1_048_577))
@@ -320,26 +373,34 @@ def _place_calls(
             for call in calls:
                 here = _PlacedCall(call, (sheet_name, row, column))
                 placed.append(here)
-                definition = functions.get(call.function)
-                for position, argument in enumerate(call.arguments):
-                    if argument.is_missing:
-                        continue
-                    takes_range = (
-                        definition is not None
-                        and position < len(definition.arguments)
-                        and definition.arguments[position].takes_range
-                    )
-                    formula_text = "=" + argument.text.strip()
-                    if takes_range and not argument.is_reference:
-                        here.array_rows[position] = next(array_rows)
-                        model.update_cell_with_formula(
-                            arrays, here.array_rows[position], 1, formula_text
-                        )
-                    elif not argument.is_reference:
-                        model.update_cell_with_formula(
-                            scratch, call.result_row, position + 2, formula_text
-                        )
+                _place_arguments(workbook, here, array_rows)
     return formulas, placed
+
+
+def _block_spilled_arguments(workbook: _Workbook, placed: list[_PlacedCall]) -> None:
+    """Block the calls given an array where a single value belongs.
+
+    Excel would hand such a call the whole array (and it would fail with #VALUE!); the engine
+    spills it into the cells beside or below the argument, which are found here.
+    """
+    scratch = workbook.index(SCRATCH_SHEET)
+    expected = {(call.call.result_row, 1) for call in placed}
+    for call in placed:
+        for position, argument in enumerate(call.call.arguments):
+            if not (argument.is_missing or argument.number is not None) and (
+                position not in call.areas and position not in call.array_rows
+            ):
+                expected.add((call.call.result_row, position + 2))
+    by_row = {call.call.result_row: call for call in placed}
+    for sheet, row, column in workbook.model.get_all_cells():
+        if sheet != scratch or column >= ARRAY_COLUMN or (row, column) in expected:
+            continue
+        if workbook.model.is_empty_cell(sheet, row, column):
+            continue
+        above = next((r for r in range(row - 1, 0, -1) if (r, column) in expected), None)
+        for owner in (by_row.get(row), by_row.get(above) if above else None):
+            if owner is not None:  # the spill came from this row's arguments, or from above
+                owner.blocked = "an argument gives an array where a single value belongs"
 
 
 def _read_results(
@@ -411,10 +472,13 @@ def evaluate(
     formulas, placed = _place_calls(workbook, cells)
     evaluation = Evaluation()
     circular = _settle(workbook, placed, evaluation, report)
+    _block_spilled_arguments(workbook, placed)
 
     report("reading the results")
     suspicious = _read_results(workbook, cells, formulas, evaluation)
     _account_for_calls(placed, circular, evaluation, suspicious)
+    if not evaluation.not_recalculated and not suspicious:
+        return evaluation
     precedents = _precedents(workbook, formulas)
     _spread_not_recalculated(cells, precedents, evaluation)
     # A doubtful value that a cell already known to be uncomputable explains is reported as
@@ -459,7 +523,7 @@ def _settle(
             changed = []
             for call in placed:
                 result = _compute(workbook, call)
-                if call.last is None or result != call.last:
+                if result is not None and (call.last is None or result != call.last):
                     call.last = result
                     write_value(workbook.model, scratch, call.call.result_row, 1, result)
                     changed.append(call)

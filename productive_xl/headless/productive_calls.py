@@ -17,8 +17,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from openpyxl.formula.tokenizer import Token, Tokenizer
-
 PREFIX = "PRODUCTIVE_"
 SCRATCH_SHEET = "_productive_xl"
 
@@ -26,6 +24,9 @@ _CELL_OR_RANGE = re.compile(
     r"^\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?#?$"
     r"|^\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}$|^\$?\d+:\$?\d+$"
 )
+
+
+_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?$")
 
 
 def quote_sheet(name: str) -> str:
@@ -43,6 +44,14 @@ class Argument:
     @property
     def is_missing(self) -> bool:
         return not self.text.strip()
+
+    @property
+    def number(self) -> float | None:
+        """The argument's value when it is a number written out (12, 0.9, 1E3, 5%)."""
+        text = self.text.strip()
+        if not _NUMBER.match(text):
+            return None
+        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
 
 
 @dataclass
@@ -65,18 +74,43 @@ class _Frame:
         self.arguments: list[str] = []
         self.reference_flags: list[bool] = []
         self.current: list[str] = []
-        self.current_tokens: list[Token] = []
+        self.current_tokens: list[tuple[str, str]] = []  # (type, subtype) of each token
         self.inner: list[Call] = []
 
     def end_argument(self) -> None:
-        significant = [t for t in self.current_tokens if t.type != Token.WSPACE]
+        significant = [t for t in self.current_tokens if t[0] != "WHITE-SPACE"]
         self.arguments.append("".join(self.current))
-        self.reference_flags.append(
-            len(significant) == 1
-            and significant[0].type == Token.OPERAND
-            and significant[0].subtype == Token.RANGE
-        )
+        self.reference_flags.append(significant == [("OPERAND", "RANGE")])
         self.current, self.current_tokens = [], []
+
+
+# A formula that is one call with plain arguments, the common case in a tracker's table:
+# ``=productive_released_hours(D2,E2,F2)``. No strings, arrays, parentheses or quoted names.
+_SIMPLE_CALL = re.compile(r"^=\s*(" + PREFIX + r"\w+)\(([^()\"'{}]*)\)\s*$", re.IGNORECASE)
+_PLAIN_ARGUMENT = re.compile(
+    r"^(?:[A-Za-z_][\w.]*!)?\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?$"
+)
+
+
+def _simple_call(
+    formula: str, sheet: str, next_result_row: Callable[[], int]
+) -> tuple[str, list[Call]] | None:
+    """The fast way through a formula that is a single call of numbers and cell references."""
+    match = _SIMPLE_CALL.match(formula)
+    if not match:
+        return None
+    texts = [] if not match.group(2).strip() else match.group(2).split(",")
+    arguments = []
+    for text in texts:
+        bare = text.strip()
+        if _PLAIN_ARGUMENT.match(bare):
+            arguments.append(Argument(_qualified(bare, sheet, {}), True))
+        elif not bare or _NUMBER.match(bare):
+            arguments.append(Argument(bare, False))
+        else:
+            return None  # a name, a boolean, an operator: leave it to the tokenizer
+    call = Call(match.group(1).upper(), arguments, next_result_row())
+    return f"={quote_sheet(SCRATCH_SHEET)}!$A${call.result_row}", [call]
 
 
 def extract_calls(
@@ -91,6 +125,12 @@ def extract_calls(
     ``local_names`` maps the names local to ``sheet`` (lower case) to what they refer to: on the
     scratch sheet they would no longer be in scope, so they are written out.
     """
+    simple = _simple_call(formula, sheet, next_result_row)
+    if simple is not None:
+        return simple
+    # openpyxl's tokenizer costs a tenth of a second to import: only formulas that need it pay
+    from openpyxl.formula.tokenizer import Token, Tokenizer  # noqa: PLC0415
+
     local_names = local_names or {}
     stack: list[_Frame] = [_Frame(None)]
     calls: list[Call] = []
@@ -98,10 +138,9 @@ def extract_calls(
     def in_call() -> bool:
         return any(frame.call_name for frame in stack)
 
-    def emit(text: str, token: Token | None = None) -> None:
+    def emit(text: str, kind: tuple[str, str]) -> None:
         stack[-1].current.append(text)
-        if token is not None:
-            stack[-1].current_tokens.append(token)
+        stack[-1].current_tokens.append(kind)
 
     for token in Tokenizer(formula).items:
         if token.type == Token.FUNC and token.subtype == Token.OPEN:
@@ -109,15 +148,15 @@ def extract_calls(
             if name.upper().startswith(PREFIX):
                 stack.append(_Frame(name.upper()))
                 continue
-            emit(token.value, token)
+            emit(token.value, (token.type, token.subtype))
             stack.append(_Frame(None))
         elif token.subtype == Token.OPEN:  # a parenthesis or an array constant
-            emit(token.value, token)
+            emit(token.value, (token.type, token.subtype))
             stack.append(_Frame(None))
         elif token.subtype == Token.CLOSE:
             frame = stack.pop()
             if frame.call_name is None:
-                emit("".join(frame.current) + token.value, token)
+                emit("".join(frame.current) + token.value, (token.type, token.subtype))
                 continue
             frame.end_argument()
             if frame.arguments == [""]:
@@ -134,13 +173,13 @@ def extract_calls(
             calls.append(call)
             stack[-1].inner.append(call)
             result = f"{quote_sheet(SCRATCH_SHEET)}!$A${call.result_row}"
-            emit(result, Token(result, Token.OPERAND, Token.RANGE))
+            emit(result, (Token.OPERAND, Token.RANGE))
         elif token.type == Token.SEP and token.subtype == Token.ARG and stack[-1].call_name:
             stack[-1].end_argument()
         elif token.type == Token.OPERAND and token.subtype == Token.RANGE and in_call():
-            emit(_qualified(token.value, sheet, local_names), token)
+            emit(_qualified(token.value, sheet, local_names), (token.type, token.subtype))
         else:
-            emit(token.value, token)
+            emit(token.value, (token.type, token.subtype))
     top = stack[0]
     text = "".join(top.current)
     return (text if text.startswith("=") else "=" + text), calls

@@ -54,7 +54,7 @@ def recalc(
             for (name, row, column), value in evaluation.values.items()
             if name == sheet.name
         }
-        new_part, changed = patch_values(package.read(sheet.part), values)
+        new_part, changed = patch_values(package.read(sheet.part), values, cells[sheet.name])
         if changed:
             replaced[sheet.part] = new_part
         for (row, column), (old, new) in changed.items():

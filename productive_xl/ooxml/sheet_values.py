@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from xml.sax.saxutils import escape
 
 from productive_xl.ooxml.cell_values import (
@@ -29,6 +30,9 @@ _ELEMENT = re.compile(
     rb"|<(?P<p>[A-Za-z_][\w.-]*:)?c(?=[\s>/])(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?c>)",
     re.S,
 )
+_R = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
+_T = re.compile(rb"""\st\s*=\s*["']([^"']*)["']""")
+_ROW_R = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _ATTRIBUTE = re.compile(rb"""\s([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""")
 _FORMULA = re.compile(
     rb"<(?:[\w.-]+:)?f(?=[\s>/])(?P<attrs>[^>]*?)(?:/>|>(?P<text>.*?)</(?:[\w.-]+:)?f>)", re.S
@@ -38,24 +42,6 @@ _VALUE = re.compile(rb"<(?P<p>[\w.-]+:)?v(?:\s*/>|>(?P<text>.*?)</(?:[\w.-]+:)?v
 
 def _attributes(raw: bytes) -> dict[str, str]:
     return {m.group(1).decode(): m.group(2)[1:-1].decode() for m in _ATTRIBUTE.finditer(raw)}
-
-
-@dataclass(frozen=True)
-class FormulaCell:
-    """A cell whose value a formula gives: its own formula, or a place in an array's range."""
-
-    row: int
-    column: int
-    has_formula: bool  # False for a cell that an array formula's result fills
-    formula: str | None  # the text of <f>; None where a shared formula's first cell holds it
-    formula_type: str | None  # None (normal), "shared", "array" (legacy or dynamic)
-    array_range: str | None  # the ref of an array formula, on its top-left cell
-    shared_index: str | None
-    cached: CellValue | None
-
-    @property
-    def position(self) -> tuple[int, int]:
-        return self.row, self.column
 
 
 @dataclass(frozen=True)
@@ -70,12 +56,71 @@ class _Span:
     prefix: bytes
 
 
+class FormulaCell:
+    """A cell whose value a formula gives: its own formula, or a place in an array's range.
+
+    Only its position is read when the part is scanned; the rest is read from its bytes when
+    asked for, since most formula cells of a large sheet never are.
+    """
+
+    __slots__ = ("__dict__", "column", "has_formula", "row", "span")
+
+    def __init__(self, span: _Span, has_formula: bool):
+        self.row = span.row
+        self.column = span.column
+        self.has_formula = has_formula  # False for a cell that an array formula's result fills
+        self.span = span
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return self.row, self.column
+
+    @cached_property
+    def _formula(self) -> tuple[str | None, dict[str, str]]:
+        formula = _FORMULA.search(self.span.body or b"") if self.has_formula else None
+        if formula is None:
+            return None, {}
+        text = formula.group("text")
+        return (
+            xml_unescape(text.decode()) if text is not None else None,
+            _attributes(formula.group("attrs")),
+        )
+
+    @property
+    def formula(self) -> str | None:
+        """The text of <f>; None where a shared formula's first cell holds it, or none is."""
+        return self._formula[0]
+
+    @property
+    def formula_type(self) -> str | None:
+        """None (a normal formula), "shared" or "array" (legacy or dynamic)."""
+        return self._formula[1].get("t")
+
+    @property
+    def array_range(self) -> str | None:
+        """The range an array formula fills, on its top-left cell."""
+        return self._formula[1].get("ref") if self.formula_type == "array" else None
+
+    @property
+    def shared_index(self) -> str | None:
+        return self._formula[1].get("si")
+
+    @cached_property
+    def cached(self) -> CellValue | None:
+        """The value stored for the cell."""
+        return _cached(self.span)
+
+
 def _cached(span: _Span) -> CellValue | None:
     value = _VALUE.search(span.body or b"")
     if value is None:
         return None
     text = value.group("text")
-    return stored_value(_attributes(span.attrs).get("t"), text.decode() if text is not None else "")
+    cell_type = _T.search(span.attrs)
+    return stored_value(
+        cell_type.group(1).decode() if cell_type else None,
+        text.decode() if text is not None else "",
+    )
 
 
 def _array_cells(reference: str) -> tuple[int, int, int, int]:
@@ -85,67 +130,95 @@ def _array_cells(reference: str) -> tuple[int, int, int, int]:
     return top, left, bottom, right
 
 
+def _span(match: re.Match[bytes], row: int, column: int) -> _Span:
+    body = match.group("body")
+    return _Span(
+        match.start(),
+        match.end(),
+        row,
+        column,
+        match.group("attrs"),
+        body,
+        match.start("body"),
+        match.group("p") or b"",
+    )
+
+
+def _position(reference: re.Match[bytes]) -> tuple[int, int]:
+    column = 0
+    for letter in reference.group(1).upper():
+        column = column * 26 + letter - 64
+    return int(reference.group(2)), column
+
+
+def _formula_spans(xml: bytes) -> Iterator[_Span] | None:
+    """The cells holding formulas, found from their <f> elements; None when that is not safe.
+
+    Excel writes every cell with its r attribute first, and most of a large sheet is values:
+    going from each formula to its cell skips them. Parts written otherwise are scanned whole.
+    """
+    cells = xml.count(b"<c ") + xml.count(b"<c>")
+    if cells == 0 or xml.count(b'<c r="') != cells:
+        return None
+
+    def spans() -> Iterator[_Span]:
+        data_start = xml.find(b"<sheetData")
+        data_end = xml.find(b"</sheetData>")
+        at = xml.find(b"<f", data_start)
+        while 0 <= at < data_end:
+            if xml[at + 2 : at + 3] in (b" ", b">", b"/"):
+                start = xml.rfind(b'<c r="', 0, at)
+                match = _ELEMENT.match(xml, start)
+                if match and match.group("attrs") is not None and match.end() > at:
+                    reference = _R.search(match.group("attrs"))
+                    assert reference is not None
+                    yield _span(match, *_position(reference))
+                    at = match.end()
+                    at = xml.find(b"<f", at)
+                    continue
+            at = xml.find(b"<f", at + 2)
+
+    return spans()
+
+
 def _spans(xml: bytes) -> Iterator[tuple[_Span, bool]]:
     """Every cell of the part with its position, and whether it holds a formula."""
     row = 0
     column = 0
     for match in _ELEMENT.finditer(xml):
-        if match.group("rattrs") is not None:
-            given = _attributes(match.group("rattrs")).get("r")
-            row = int(given) if given else row + 1
+        row_attrs = match.group("rattrs")
+        if row_attrs is not None:
+            given = _ROW_R.search(row_attrs)
+            row = int(given.group(1)) if given else row + 1
             column = 0
             continue
-        attrs = match.group("attrs")
-        reference = _attributes(attrs).get("r")
+        reference = _R.search(match.group("attrs"))
         if reference:
-            row, column = cell_position(reference)
+            row, column = _position(reference)
         else:
             column += 1
         body = match.group("body")
-        span = _Span(
-            match.start(),
-            match.end(),
-            row,
-            column,
-            attrs,
-            body,
-            match.start("body"),
-            match.group("p") or b"",
-        )
-        yield span, body is not None and _FORMULA.search(body) is not None
+        yield _span(match, row, column), body is not None and _FORMULA.search(body) is not None
 
 
 def formula_cells(xml: bytes) -> dict[tuple[int, int], FormulaCell]:
     """The cells of a worksheet part whose values formulas give, by (row, column)."""
     cells: dict[tuple[int, int], FormulaCell] = {}
-    arrays: list[tuple[int, int, int, int]] = []
-    for span, has_formula in _spans(xml):
+    has_arrays = b'"array"' in xml
+    arrays: list[tuple[int, int, int, int]] | None = [] if has_arrays else None
+    fast = _formula_spans(xml) if not has_arrays else None
+    scanned = ((span, True) for span in fast) if fast is not None else _spans(xml)
+    for span, has_formula in scanned:
         if has_formula:
-            formula = _FORMULA.search(span.body or b"")
-            assert formula is not None
-            fattrs = _attributes(formula.group("attrs"))
-            kind = fattrs.get("t")
-            text = formula.group("text")
-            array_range = fattrs.get("ref") if kind == "array" else None
-            if array_range:
-                arrays.append(_array_cells(array_range))
-            cells[(span.row, span.column)] = FormulaCell(
-                span.row,
-                span.column,
-                True,
-                xml_unescape(text.decode()) if text is not None else None,
-                kind,
-                array_range,
-                fattrs.get("si"),
-                _cached(span),
-            )
+            cell = FormulaCell(span, True)
+            cells[(span.row, span.column)] = cell
+            if arrays is not None and cell.array_range:
+                arrays.append(_array_cells(cell.array_range))
         elif arrays and any(
             top <= span.row <= bottom and left <= span.column <= right
             for top, left, bottom, right in arrays
         ):
-            cells[(span.row, span.column)] = FormulaCell(
-                span.row, span.column, False, None, None, None, None, _cached(span)
-            )
+            cells[(span.row, span.column)] = FormulaCell(span, False)
     return cells
 
 
@@ -175,20 +248,27 @@ def _with_value(span: _Span, text: str) -> bytes:
 
 
 def patch_values(
-    xml: bytes, values: Mapping[tuple[int, int], CellValue]
+    xml: bytes,
+    values: Mapping[tuple[int, int], CellValue],
+    cells: Mapping[tuple[int, int], FormulaCell] | None = None,
 ) -> tuple[bytes, dict[tuple[int, int], tuple[CellValue | None, CellValue]]]:
     """Write ``values`` (by row and column) into the cached values of their cells.
 
+    ``cells``, from :func:`formula_cells` of this same ``xml``, saves scanning the part again.
     Returns the new part and, for each cell whose value changed, (old value, new value). A cell
     that already stores its new value keeps its bytes, so a second run changes nothing.
     """
+    if cells is None:
+        cells = formula_cells(xml)
+    spans = sorted(
+        (cell.span for position, cell in cells.items() if position in values and cell.span),
+        key=lambda span: span.start,
+    )
     pieces: list[bytes] = []
     changed: dict[tuple[int, int], tuple[CellValue | None, CellValue]] = {}
     done = 0
-    for span, _ in _spans(xml):
-        new = values.get((span.row, span.column))
-        if new is None:
-            continue
+    for span in spans:
+        new = values[(span.row, span.column)]
         old = _cached(span)
         if same_value(old, new):
             continue

@@ -1,0 +1,131 @@
+"""Benchmark: `productive-xl recalc` against LibreOffice headless and the floor of reading.
+
+    python benchmarks/recalc.py [--rows 2000 20000] [--repeat 3]
+
+For each size it builds a tracker-like workbook (eight formulas a row, one of them a
+PRODUCTIVE_* call) and measures, as whole processes, time and peak memory of:
+
+* productive-xl recalc of the workbook;
+* LibreOffice headless recalculating and saving the same workbook, with the PRODUCTIVE_* column
+  replaced by an ordinary formula giving the same hours (LibreOffice cannot call Python);
+* the floor: reading every cached value with python-calamine and copying the zip.
+
+Each is run --repeat times and the fastest run is reported, with its peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from libreoffice import SOFFICE  # noqa: E402
+from tracker_workbook import FORMULAS_PER_ROW, build_tracker  # noqa: E402
+
+FLOOR = """
+import shutil, sys
+from python_calamine import CalamineWorkbook
+book = CalamineWorkbook.from_path(sys.argv[1])
+for name in book.sheet_names:
+    rows = book.get_sheet_by_name(name).to_python()
+shutil.copyfile(sys.argv[1], sys.argv[2])
+"""
+
+LIBREOFFICE = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from libreoffice import recalculate_with_libreoffice
+recalculate_with_libreoffice(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_mib: float
+
+
+def measure(command: list[str]) -> Measure:
+    """Wall time and peak resident memory of a command and everything it waited for."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        error = process.stderr.read().decode() if process.stderr else ""
+        raise RuntimeError(f"{' '.join(command[:3])} failed: {error}")
+    return Measure(seconds, usage.ru_maxrss / 1024)
+
+
+def best(command: list[str], repeat: int) -> Measure:
+    runs = [measure(command) for _ in range(repeat)]
+    return min(runs, key=lambda m: m.seconds)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[2000, 20000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    productive_xl = str(Path(sys.executable).with_name("productive-xl"))
+    print(
+        f"{'rows':>7} {'formulas':>9}  {'productive-xl':>15} {'LibreOffice':>15} "
+        f"{'floor':>15}  {'vs LO':>6} {'vs floor':>8}"
+    )
+    with tempfile.TemporaryDirectory(prefix="productive-xl-bench-") as folder:
+        work = Path(folder)
+        for rows in args.rows:
+            tracker = work / f"tracker-{rows}.xlsx"
+            plain = work / f"tracker-{rows}-plain.xlsx"
+            build_tracker(tracker, rows)
+            build_tracker(plain, rows, productive=False)
+            ours = best(
+                [productive_xl, "recalc", str(tracker), "-o", str(work / "ours.xlsx")], args.repeat
+            )
+            floor = best(
+                [sys.executable, "-c", FLOOR, str(tracker), str(work / "copy.xlsx")], args.repeat
+            )
+            if SOFFICE:
+                theirs = best(
+                    [
+                        sys.executable,
+                        "-c",
+                        LIBREOFFICE,
+                        str(plain),
+                        str(work / "lo.xlsx"),
+                        str(HERE.parent / "tests"),
+                    ],
+                    args.repeat,
+                )
+                versus = f"{theirs.seconds / ours.seconds:5.1f}x"
+                shown = f"{theirs.seconds:6.2f}s {theirs.peak_mib:5.0f}MiB"
+            else:
+                versus, shown = "  n/a", "not installed"
+            print(
+                f"{rows:>7,} {rows * FORMULAS_PER_ROW:>9,}  "
+                f"{ours.seconds:6.2f}s {ours.peak_mib:5.0f}MiB "
+                f"{shown:>15} "
+                f"{floor.seconds:6.2f}s {floor.peak_mib:5.0f}MiB  "
+                f"{versus:>6} {ours.seconds / floor.seconds:7.1f}x",
+                flush=True,
+            )
+    print(
+        "\nvs LO: LibreOffice's time / productive-xl's (goal >= 5x at 2,000 rows); "
+        "vs floor: productive-xl's time / the floor's (goal <= 3x at 2,000 rows)."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
