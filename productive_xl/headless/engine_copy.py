@@ -97,19 +97,79 @@ def _qualified_sheet(xml: bytes, tables: list[Table]) -> bytes:
     return rewrite_formulas(xml, formula)
 
 
-def engine_package(package: WorkbookPackage, info: WorkbookInfo) -> bytes:
-    """The bytes of the copy of ``package`` that IronCalc is given to load."""
+_RELATIONSHIPS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_SHEETS_END = re.compile(rb"</((?:[\w.-]+:)?)sheets>")
+_SHEET_ID = re.compile(rb"""\ssheetId\s*=\s*["'](\d+)["']""")
+_SCRATCH_PART = "worksheets/productive_xl_scratch.xml"
+_SCRATCH_ID = b"rIdProductiveXlScratch"
+_EMPTY_SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns='
+    b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+)
+_WORKSHEET_TYPE = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+_WORKSHEET_CONTENT = b"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+def _with_empty_sheet(
+    package: WorkbookPackage, info: WorkbookInfo, parts: dict[str, bytes], name: str
+) -> dict[str, bytes]:
+    """The parts to change, and the one to add, to give the copy an empty sheet ``name``.
+
+    Adding the sheet to the package costs the engine far less than adding it once loaded. None
+    are given (and the engine adds the sheet) when the package is not written the usual way.
+    """
+    folder = posixpath.dirname(info.workbook_part)
+    rels_name = package.relationships_of(info.workbook_part)
+    workbook, rels, types = (
+        parts.get(n) for n in (info.workbook_part, rels_name, "[Content_Types].xml")
+    )
+    if workbook is None or rels is None or types is None:
+        return {}
+    end = _SHEETS_END.search(workbook)
+    if end is None or b"</Relationships>" not in rels or b"</Types>" not in types:
+        return {}
+    sheet_id = max((int(i) for i in _SHEET_ID.findall(workbook)), default=0) + 1
+    # the element declares the relationships namespace itself, as openpyxl's files need
+    element = b'<%bsheet xmlns:r="%b" name="%b" sheetId="%d" r:id="%b"/>' % (
+        end.group(1),
+        _RELATIONSHIPS,
+        name.encode(),
+        sheet_id,
+        _SCRATCH_ID,
+    )
+    relationship = b'<Relationship Id="%b" Type="%b" Target="%b"/>' % (
+        _SCRATCH_ID,
+        _WORKSHEET_TYPE,
+        _SCRATCH_PART.encode(),
+    )
+    part = posixpath.join(folder, _SCRATCH_PART)
+    override = b'<Override PartName="/%b" ContentType="%b"/>' % (part.encode(), _WORKSHEET_CONTENT)
+    return {
+        info.workbook_part: workbook[: end.start()] + element + workbook[end.start() :],
+        rels_name: rels.replace(b"</Relationships>", relationship + b"</Relationships>"),
+        "[Content_Types].xml": types.replace(b"</Types>", override + b"</Types>"),
+        part: _EMPTY_SHEET,
+    }
+
+
+def engine_package(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: str) -> bytes:
+    """The bytes of the copy of ``package`` that IronCalc is given to load, with an empty sheet
+    ``scratch_sheet`` added where the package allows it."""
     sheet_tables = {
         sheet.part: [t for t in info.tables if t.sheet == sheet.name] for sheet in info.worksheets()
     }
+    parts: dict[str, bytes] = {}
+    for member in package.infos:
+        name = member.filename
+        data = package.read(name)
+        if name.endswith(".rels"):
+            data = _relative_targets(name, data)
+        elif name in sheet_tables and b"[" in data:
+            data = _qualified_sheet(data, sheet_tables[name])
+        parts[name] = data
+    parts.update(_with_empty_sheet(package, info, parts, scratch_sheet))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
-        for member in package.infos:
-            name = member.filename
-            data = package.read(name)
-            if name.endswith(".rels"):
-                data = _relative_targets(name, data)
-            elif name in sheet_tables and b"[" in data:
-                data = _qualified_sheet(data, sheet_tables[name])
+        for name, data in parts.items():
             copy.writestr(name, data)
     return buffer.getvalue()

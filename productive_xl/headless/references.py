@@ -46,11 +46,24 @@ class Area:
 
 
 def _column_number(letters: str) -> int:
-    return cell_position(f"{letters}1")[1]
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + ord(letter) - 64
+    return column
+
+
+_ONE_CELL = re.compile(r"^(?:'((?:[^']|'')+)'!|([A-Za-z_][\w.]*)!)?\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
 def parse_area(reference: str, sheet: str) -> Area | None:
     """The area a plain reference (``A1``, ``'My sheet'!$B$2:C9``, ``A:A``, ``3:5``) covers."""
+    one = _ONE_CELL.match(reference)
+    if one:  # the common case, read at once
+        quoted, plain, letters, digits = one.groups()
+        named = quoted.replace("''", "'") if quoted else plain or sheet
+        column = _column_number(letters)
+        row = int(digits)
+        return Area(named.casefold(), row, column, row, column)
     sheet_part, bang, address = reference.rpartition("!")
     if bang:
         sheet = sheet_part[1:-1].replace("''", "'") if sheet_part.startswith("'") else sheet_part

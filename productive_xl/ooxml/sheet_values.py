@@ -30,6 +30,8 @@ _ELEMENT = re.compile(
     rb"|<(?P<p>[A-Za-z_][\w.-]*:)?c(?=[\s>/])(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?c>)",
     re.S,
 )
+# A cell as Excel writes it, r attribute first: found from its formula, in the fast path.
+_EXCEL_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _R = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
 _T = re.compile(rb"""\st\s*=\s*["']([^"']*)["']""")
 _ROW_R = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
@@ -144,11 +146,15 @@ def _span(match: re.Match[bytes], row: int, column: int) -> _Span:
     )
 
 
-def _position(reference: re.Match[bytes]) -> tuple[int, int]:
+def _column_number(letters: bytes) -> int:
     column = 0
-    for letter in reference.group(1).upper():
+    for letter in letters.upper():
         column = column * 26 + letter - 64
-    return int(reference.group(2)), column
+    return column
+
+
+def _position(reference: re.Match[bytes]) -> tuple[int, int]:
+    return int(reference.group(2)), _column_number(reference.group(1))
 
 
 def _formula_spans(xml: bytes) -> Iterator[_Span] | None:
@@ -168,13 +174,19 @@ def _formula_spans(xml: bytes) -> Iterator[_Span] | None:
         while 0 <= at < data_end:
             if xml[at + 2 : at + 3] in (b" ", b">", b"/"):
                 start = xml.rfind(b'<c r="', 0, at)
-                match = _ELEMENT.match(xml, start)
-                if match and match.group("attrs") is not None and match.end() > at:
-                    reference = _R.search(match.group("attrs"))
-                    assert reference is not None
-                    yield _span(match, *_position(reference))
-                    at = match.end()
-                    at = xml.find(b"<f", at)
+                match = _EXCEL_CELL.match(xml, start)
+                if match and match.end() > at:
+                    yield _Span(
+                        start,
+                        match.end(),
+                        int(match.group(2)),
+                        _column_number(match.group(1)),
+                        xml[start + 2 : match.end(3)],
+                        match.group(4),
+                        match.start(4),
+                        b"",
+                    )
+                    at = xml.find(b"<f", match.end())
                     continue
             at = xml.find(b"<f", at + 2)
 
@@ -220,6 +232,16 @@ def formula_cells(xml: bytes) -> dict[tuple[int, int], FormulaCell]:
         ):
             cells[(span.row, span.column)] = FormulaCell(span, False)
     return cells
+
+
+def _stores(span: _Span, cell_type: str | None, text: str) -> bool:
+    """Whether the cell already holds exactly these bytes: a quick test before a full one."""
+    value = _VALUE.search(span.body or b"")
+    if value is None or value.group("text") != text.encode():
+        return False
+    stored_type = _T.search(span.attrs)
+    kind = stored_type.group(1).decode() if stored_type else None
+    return kind == cell_type or (cell_type is None and kind == "n")
 
 
 def _with_type(attrs: bytes, cell_type: str | None) -> bytes:
@@ -269,10 +291,12 @@ def patch_values(
     done = 0
     for span in spans:
         new = values[(span.row, span.column)]
+        cell_type, text = encoded_value(new)
+        if _stores(span, cell_type, text):
+            continue
         old = _cached(span)
         if same_value(old, new):
             continue
-        cell_type, text = encoded_value(new)
         attrs = _with_type(span.attrs, cell_type)
         c = span.prefix + b"c"
         pieces += [

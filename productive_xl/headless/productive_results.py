@@ -1,0 +1,246 @@
+"""Compute the PRODUCTIVE_* calls of a workbook and feed their results back to the engine.
+
+Each call has a row on the scratch sheet: its result in column A, then the arguments that are
+expressions, which the engine evaluates there. Arguments that take a range but are given an
+expression (an array constant, ``B2:F2*2``) are evaluated from ARRAY_COLUMN on, each with room to
+spill: ARRAY_SPACING rows and every column to its right. Plain references and written-out
+numbers are read directly.
+
+Results are computed once before the engine's first round, from the values the file holds, and
+again after each round until none changes, so a workbook whose calls read only inputs needs a
+single round, and a PRODUCTIVE_* result feeding another through ordinary formulas settles as it
+would in Excel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from productive_xl.catalogue import cell_functions
+from productive_xl.core.errors import ExcelError
+from productive_xl.headless.engine_workbook import EngineWorkbook, Values
+from productive_xl.headless.ironcalc_model import (
+    ENGINE_ONLY_ERRORS,
+    quiet_engine,
+    read_value,
+    write_value,
+)
+from productive_xl.headless.productive_calls import SCRATCH_SHEET, Call, extract_calls
+from productive_xl.headless.references import Area
+from productive_xl.ooxml.cell_values import CellValue, ErrorValue
+from productive_xl.workbook_context import calculating_workbook
+
+ARRAY_COLUMN = 1000
+ARRAY_SPACING = 100
+MAX_ROUNDS = 50
+_UNUSABLE_ARGUMENT = ENGINE_ONLY_ERRORS | {"#SPILL!"}
+
+Key = tuple[str, int, int]
+
+
+@dataclass
+class PlacedCall:
+    """A call, where its formula stands, and what it was last computed from and gave."""
+
+    call: Call
+    cell: Key  # the formula cell it stands in
+    areas: dict[int, Area] = field(default_factory=dict)  # argument -> the range it refers to
+    array_rows: dict[int, int] = field(default_factory=dict)  # argument -> row at ARRAY_COLUMN
+    last: CellValue | None = None
+    last_arguments: list[Any] | None = None
+    message: str | None = None  # of the ExcelError it last gave
+    blocked: str | None = None  # why it cannot be computed
+
+
+def _place_arguments(
+    workbook: EngineWorkbook, placed: PlacedCall, array_rows: Iterator[int]
+) -> None:
+    definition = cell_functions().get(placed.call.function)
+    scratch = workbook.index(SCRATCH_SHEET)
+    for position, argument in enumerate(placed.call.arguments):
+        if argument.is_missing or argument.number is not None:
+            continue
+        text = argument.text.strip()
+        if argument.is_reference:
+            area = workbook.reference_area(text, placed.cell[0])
+            if area is not None:
+                placed.areas[position] = area
+                continue
+        takes_range = (
+            definition is not None
+            and position < len(definition.arguments)
+            and definition.arguments[position].takes_range
+        )
+        if takes_range:
+            placed.array_rows[position] = next(array_rows)
+            workbook.model.update_cell_with_formula(
+                scratch, placed.array_rows[position], ARRAY_COLUMN, "=" + text
+            )
+        else:
+            workbook.model.update_cell_with_formula(
+                scratch, placed.call.result_row, position + 2, "=" + text
+            )
+
+
+def place_calls(workbook: EngineWorkbook, cells: list[Key]) -> list[PlacedCall]:
+    """Take the PRODUCTIVE_* calls out of the formulas of ``cells``, in the engine's model."""
+    placed: list[PlacedCall] = []
+    result_rows = iter(range(1, 1_048_577))
+    array_rows = iter(range(1, 1_048_577, ARRAY_SPACING))
+    local_names: dict[str, dict[str, str]] = {}
+    for sheet, row, column in cells:
+        if sheet not in local_names:
+            local_names[sheet] = workbook.local_names(sheet)
+        formula = workbook.formula(sheet, row, column)
+        rewritten, calls = extract_calls(
+            formula, sheet, lambda: next(result_rows), local_names[sheet]
+        )
+        if not calls:
+            continue
+        workbook.model.update_cell_with_formula(workbook.index(sheet), row, column, rewritten)
+        for call in calls:
+            here = PlacedCall(call, (sheet, row, column))
+            placed.append(here)
+            _place_arguments(workbook, here, array_rows)
+    return placed
+
+
+def _spilled(workbook: EngineWorkbook, row: int) -> Values:
+    """The array an expression at ARRAY_COLUMN gave: its anchor and the cells it spilled into."""
+    index = workbook.index(SCRATCH_SHEET)
+    read = workbook.model.get_cell_value
+    width = 1
+    while read(index, row, ARRAY_COLUMN + width) is not None:
+        width += 1
+    height = 1
+    while height < ARRAY_SPACING - 1 and read(index, row + height, ARRAY_COLUMN) is not None:
+        height += 1
+    return [
+        [read_value(workbook.model, index, r, c) for c in range(ARRAY_COLUMN, ARRAY_COLUMN + width)]
+        for r in range(row, row + height)
+    ]
+
+
+def _argument_value(workbook: EngineWorkbook, placed: PlacedCall, position: int) -> Values:
+    argument = placed.call.arguments[position]
+    if argument.is_missing:
+        return None
+    if position in placed.areas:
+        return workbook.read_area(placed.areas[position])
+    if position in placed.array_rows:
+        return _spilled(workbook, placed.array_rows[position])
+    number = argument.number
+    if number is not None:
+        return number
+    return read_value(
+        workbook.model, workbook.index(SCRATCH_SHEET), placed.call.result_row, position + 2
+    )
+
+
+def _unusable(value: object) -> str | None:
+    cells = value if isinstance(value, list) else [[value]]
+    for row in cells:
+        for cell in row:
+            if isinstance(cell, ErrorValue) and cell.code in _UNUSABLE_ARGUMENT:
+                return cell.code
+    return None
+
+
+def _for_python(value: object) -> object:
+    """An engine value as the cell functions take it: errors as their text, as Excel passes them."""
+    if isinstance(value, list):
+        return [[_for_python(cell) for cell in row] for row in value]
+    if isinstance(value, ErrorValue):
+        return value.code
+    return value
+
+
+def _compute(workbook: EngineWorkbook, placed: PlacedCall) -> CellValue | None:
+    """The call's result, or None when its arguments are what they were for its last result."""
+    function = cell_functions().get(placed.call.function)
+    if function is None:
+        placed.blocked = f"{placed.call.function} is not a productive_xl function"
+        return ErrorValue("#NAME?")
+    values = [_argument_value(workbook, placed, i) for i in range(len(placed.call.arguments))]
+    if values == placed.last_arguments:
+        return None
+    placed.last_arguments = values
+    for value in values:
+        unusable = _unusable(value)
+        if unusable:
+            placed.blocked = f"an argument of {function.excel_name} gives {unusable}"
+            return ErrorValue("#VALUE!")
+    placed.blocked = None
+    try:
+        result = function(*(_for_python(v) for v in values))
+    except ExcelError as error:
+        placed.message = str(error)
+        return ErrorValue(error.code)
+    placed.message = None
+    return result if isinstance(result, (str, bool)) else float(result)
+
+
+def settle(
+    workbook: EngineWorkbook, placed: list[PlacedCall], on_round: Callable[[int], None]
+) -> tuple[int, set[Key]]:
+    """Compute the calls and evaluate until no result changes.
+
+    Returns the number of engine rounds, and the cells of the calls that never settled. Each
+    round settles at least one more link of the longest chain of calls feeding one another, so
+    a workbook without a circle settles within a round more than that chain is long. Rounds stop
+    at MAX_ROUNDS: a call still changing then is in a circle (or ends a chain longer than any
+    tracker has), and is reported rather than given a value that has not settled.
+    """
+    scratch = workbook.index(SCRATCH_SHEET)
+    rounds = 0
+    year = workbook.financial_year()
+    changed: list[PlacedCall] = []
+    for _ in range(min(len(placed) + 2, MAX_ROUNDS)):
+        with calculating_workbook(date_1904=workbook.info.date_1904, financial_year=year):
+            changed = []
+            for call in placed:
+                result = _compute(workbook, call)
+                if result is not None and (call.last is None or result != call.last):
+                    call.last = result
+                    write_value(workbook.model, scratch, call.call.result_row, 1, result)
+                    changed.append(call)
+        if not changed and rounds:
+            return rounds, set()
+        rounds += 1
+        on_round(rounds)
+        with quiet_engine():
+            workbook.model.evaluate()
+        evaluated_year = workbook.financial_year()
+        if evaluated_year != year:  # the Inputs year is itself a formula that has now settled
+            year = evaluated_year
+            for call in placed:
+                call.last_arguments = None
+    return rounds, {call.cell for call in changed}
+
+
+def block_spilled_arguments(workbook: EngineWorkbook, placed: list[PlacedCall]) -> None:
+    """Block the calls given an array where a single value belongs.
+
+    Excel would hand such a call the whole array (and it would fail with #VALUE!); the engine
+    spills it into the cells beside or below the argument, which are found here.
+    """
+    scratch = workbook.index(SCRATCH_SHEET)
+    expected = {(call.call.result_row, 1) for call in placed}
+    for call in placed:
+        for position, argument in enumerate(call.call.arguments):
+            if not (argument.is_missing or argument.number is not None) and (
+                position not in call.areas and position not in call.array_rows
+            ):
+                expected.add((call.call.result_row, position + 2))
+    by_row = {call.call.result_row: call for call in placed}
+    for sheet, row, column in workbook.model.get_all_cells():
+        if sheet != scratch or column >= ARRAY_COLUMN or (row, column) in expected:
+            continue
+        if workbook.model.is_empty_cell(sheet, row, column):
+            continue
+        above = next((r for r in range(row - 1, 0, -1) if (r, column) in expected), None)
+        for owner in (by_row.get(row), by_row.get(above) if above else None):
+            if owner is not None:  # the spill came from this row's arguments, or from above
+                owner.blocked = "an argument gives an array where a single value belongs"

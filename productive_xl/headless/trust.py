@@ -1,0 +1,201 @@
+"""What the engine cannot be trusted with, and which cells that touches.
+
+A formula the engine cannot evaluate as Excel would is never given a value: a function it lacks
+that is not ours, a link to another workbook, a name defined by a formula, a date function in a
+1904 workbook (the engine counts dates in the 1900 system only); nor is a value only the engine
+gives (#ERROR!, #N/IMPL!, #CIRC!), or a #NAME? where Excel stored none. Such a cell keeps the
+value Excel last stored, as does every cell that depends on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from productive_xl.catalogue import cell_functions
+from productive_xl.headless.engine_workbook import EngineWorkbook
+from productive_xl.headless.ironcalc_model import ENGINE_ONLY_ERRORS
+from productive_xl.headless.references import Area, CellKey, dependents, formula_areas, parse_area
+from productive_xl.ooxml.cell_values import CellValue, ErrorValue, cell_reference
+from productive_xl.ooxml.sheet_values import FormulaCell
+
+Key = tuple[str, int, int]
+Cells = dict[str, dict[tuple[int, int], FormulaCell]]
+
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+_FUNCTION = re.compile(r"(?<![\w.])((?:_xl\w+\.)*[A-Za-z_][\w.]*)\(")
+_FUNCTION_IN_PART = re.compile(rb"([A-Za-z_][\w.]*)\(")
+_NAME = re.compile(r"(?P<name>[A-Za-z_\\][\w.]*)(?![\w.(!'])")
+_EXTERNAL = re.compile(r"\[\d+\]|'\[[^\]]+\]")
+# Functions that read or make date serials, which IronCalc counts in the 1900 system only.
+DATE_FUNCTIONS = frozenset(
+    {
+        "DATE",
+        "DATEDIF",
+        "DATEVALUE",
+        "DAY",
+        "DAYS",
+        "DAYS360",
+        "EDATE",
+        "EOMONTH",
+        "HOUR",
+        "ISOWEEKNUM",
+        "MINUTE",
+        "MONTH",
+        "NETWORKDAYS",
+        "NETWORKDAYS.INTL",
+        "NOW",
+        "SECOND",
+        "TEXT",
+        "TIME",
+        "TIMEVALUE",
+        "TODAY",
+        "WEEKDAY",
+        "WEEKNUM",
+        "WORKDAY",
+        "WORKDAY.INTL",
+        "YEAR",
+        "YEARFRAC",
+    }
+)
+
+
+def _bare(name: str) -> str:
+    """A function name without the _xlfn. / _xlws. prefixes newer functions carry in files."""
+    return name.rsplit(".", 1)[-1] if name.lower().startswith("_xl") else name
+
+
+class FormulaChecks:
+    """Which formulas to look at, and what in them the engine cannot evaluate.
+
+    The engine writes a function it does not know in lower case; asking it once per function
+    name that the workbook uses (on a cell of the scratch sheet) tells which ones it lacks, so
+    that a workbook using none of them is not read formula by formula.
+    """
+
+    def __init__(
+        self, workbook: EngineWorkbook, parts: Iterable[bytes], probe: tuple[int, int, int]
+    ):
+        self.workbook = workbook
+        used = {
+            _bare(name.decode()).upper()
+            for part in parts
+            for name in _FUNCTION_IN_PART.findall(part)
+        } - set(cell_functions())
+        sheet, row, column = probe
+        self.lacking: set[str] = set()
+        for name in used:
+            workbook.model.update_cell_with_formula(sheet, row, column, f"={name}()")
+            shown = workbook.model.get_cell_formula(sheet, row, column) or ""
+            if shown[1:2].islower():
+                self.lacking.add(name)
+        workbook.model.clear_cell_contents(sheet, row, column)
+        self.date_functions = DATE_FUNCTIONS & used if workbook.info.date_1904 else set()
+        self.needed = bool(
+            self.lacking
+            or self.date_functions
+            or workbook.info.external_links
+            or workbook.formula_names
+        )
+
+    def reason(self, sheet: str, cell: FormulaCell) -> str | None:
+        """Why the engine cannot evaluate the cell's formula as Excel would; None if it can."""
+        if not self.needed:
+            return None
+        formula = self.workbook.formula(sheet, cell.row, cell.column)
+        text = _STRING.sub('""', formula)
+        for name in _FUNCTION.findall(text):
+            bare = _bare(name).upper()
+            if bare in self.lacking:
+                return f"uses {bare}, which the formula engine cannot evaluate"
+            if bare in self.date_functions:
+                return (
+                    f"uses {bare} in a workbook with the 1904 date system, which the engine lacks"
+                )
+        if self.workbook.info.external_links and _EXTERNAL.search(cell.formula or formula):
+            return "refers to another workbook (an external link)"
+        if self.workbook.formula_names:
+            used = {m.group("name").lower() for m in _NAME.finditer(text)}
+            if used & self.workbook.formula_names:
+                return "uses a name defined by a formula, which the engine cannot evaluate"
+        return None
+
+
+def doubtful_value(cell: FormulaCell, value: CellValue | None) -> str | None:
+    """Why the engine's value cannot be trusted though the formula looked fine; None if it can."""
+    if not isinstance(value, ErrorValue):
+        return None
+    if value.code == "#CIRC!":
+        return "is part of a circular reference"
+    if value.code in ENGINE_ONLY_ERRORS:
+        return f"the engine gives {value.code} where Excel would compute a value"
+    cached = cell.cached
+    was_name_error = isinstance(cached, ErrorValue) and cached.code == "#NAME?"
+    if value.code == "#NAME?" and not was_name_error:
+        return "the engine could not resolve a name or function in it"
+    return None
+
+
+def _precedents(workbook: EngineWorkbook, cells: Cells) -> dict[CellKey, list[Area]]:
+    """The areas each formula cell reads, by case-folded key."""
+    return {
+        (sheet.casefold(), row, column): formula_areas(
+            workbook.formula(sheet, row, column), sheet, workbook.areas_of_names(sheet)
+        )
+        for sheet, sheet_cells in cells.items()
+        if workbook.has_sheet(sheet)
+        for (row, column), cell in sheet_cells.items()
+        if cell.has_formula
+    }
+
+
+def _spread(
+    cells: Cells,
+    precedents: dict[CellKey, list[Area]],
+    not_recalculated: dict[Key, str],
+    sources: set[Key],
+    explain_sources: bool,
+) -> None:
+    for sheet, row, column in list(sources):
+        anchor = cells[sheet].get((row, column))
+        area = parse_area(anchor.array_range, sheet) if anchor and anchor.array_range else None
+        if area is None:
+            continue
+        for (r, c), member in cells[sheet].items():
+            if not member.has_formula and area.holds(r, c):
+                not_recalculated.setdefault(
+                    (sheet, r, c), f"is filled by {cell_reference(row, column)}"
+                )
+    named = {
+        (s.casefold(), r, c): (s, r, c) for s, sheet_cells in cells.items() for r, c in sheet_cells
+    }
+    folded = {(s.casefold(), r, c): (s, r, c) for s, r, c in sources}
+    for cell, origin in dependents(folded, precedents).items():
+        sheet, row, column = folded[origin]
+        key = named.get(cell)
+        if key is None:
+            continue
+        reason = f"depends on {sheet}!{cell_reference(row, column)}, which was not recalculated"
+        if key in sources:
+            if explain_sources:  # doubtful in its own right, but explained by its precedent
+                not_recalculated[key] = reason
+        else:
+            not_recalculated.setdefault(key, reason)
+
+
+def spread_not_recalculated(
+    workbook: EngineWorkbook,
+    cells: Cells,
+    not_recalculated: dict[Key, str],
+    doubtful: dict[Key, str],
+) -> None:
+    """Extend ``not_recalculated`` to every cell that depends on one in it, and then to the
+    ``doubtful`` cells (and their dependents) that no cell already in it explains."""
+    if not not_recalculated and not doubtful:
+        return
+    precedents = _precedents(workbook, cells)
+    _spread(cells, precedents, not_recalculated, set(not_recalculated), explain_sources=False)
+    remaining = {key: reason for key, reason in doubtful.items() if key not in not_recalculated}
+    if remaining:
+        not_recalculated.update(remaining)
+        _spread(cells, precedents, not_recalculated, set(remaining), explain_sources=True)
