@@ -77,6 +77,7 @@ class CellFunction:
 
 
 CATALOGUE: dict[str, CellFunction] = {}
+_READ_ONLY_CATALOGUE = MappingProxyType(CATALOGUE)
 
 
 def cell_functions() -> Mapping[str, CellFunction]:
@@ -85,7 +86,7 @@ def cell_functions() -> Mapping[str, CellFunction]:
     # productive_xl.functions itself imports this module for the decorator.
     import productive_xl.functions  # noqa: F401, PLC0415
 
-    return MappingProxyType(CATALOGUE)
+    return _READ_ONLY_CATALOGUE
 
 
 def _description(function: Callable[..., Any]) -> str:

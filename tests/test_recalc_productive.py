@@ -164,3 +164,17 @@ def test_a_circle_through_productive_functions_is_reported_not_looped(
     assert {"Circle!B1", "Circle!C1"} <= set(reasons)
     assert not report.complete  # type: ignore[attr-defined]
     assert all(not key.startswith(("'Released", "Stock", "Inputs")) for key in reasons)
+
+
+def test_recalc_is_at_the_package_root(tmp_path: Path) -> None:
+    import productive_xl
+
+    source = tmp_path / "small.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "=PRODUCTIVE_SAVING(40,28,250,12,0.9)"
+    book.save(source)
+    report = productive_xl.recalc(source)
+    assert report.complete
+    assert openpyxl.load_workbook(source, data_only=True).active["A1"].value == pytest.approx(32400)  # type: ignore[index]

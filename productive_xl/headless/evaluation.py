@@ -113,7 +113,12 @@ def evaluate(
     scratch = workbook.index(SCRATCH_SHEET)
     parts = [package.read(s.part) for s in info.worksheets() if s.part and s.name in cells]
     checks = FormulaChecks(workbook, parts, probe=(scratch, MAX_ROW, 1))
-    placed = place_calls(workbook, _productive_cells(package, info, cells))
+    folded = {sheet.casefold(): sheet_cells for sheet, sheet_cells in cells.items()}
+
+    def computed(sheet: str, row: int, column: int) -> bool:
+        return sheet == SCRATCH_SHEET.casefold() or (row, column) in folded.get(sheet, {})
+
+    placed = place_calls(workbook, _productive_cells(package, info, cells), computed)
     evaluation = Evaluation()
     evaluation.rounds, circular = settle(
         workbook, placed, lambda n: report(f"evaluating (round {n})")

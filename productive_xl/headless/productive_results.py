@@ -52,6 +52,7 @@ class PlacedCall:
     last_arguments: list[Any] | None = None
     message: str | None = None  # of the ExcelError it last gave
     blocked: str | None = None  # why it cannot be computed
+    reads_only_inputs: bool = False  # no formula can change its arguments
 
 
 def _place_arguments(
@@ -84,8 +85,27 @@ def _place_arguments(
             )
 
 
-def place_calls(workbook: EngineWorkbook, cells: list[Key]) -> list[PlacedCall]:
-    """Take the PRODUCTIVE_* calls out of the formulas of ``cells``, in the engine's model."""
+# A range larger than this is taken to hold a formula, rather than looked through.
+_LOOKED_THROUGH = 1000
+
+
+def _holds_no_formula(area: Area, computed: Callable[[str, int, int], bool]) -> bool:
+    size = (area.bottom - area.top + 1) * (area.right - area.left + 1)
+    return size <= _LOOKED_THROUGH and not any(
+        computed(area.sheet, row, column)
+        for row in range(area.top, area.bottom + 1)
+        for column in range(area.left, area.right + 1)
+    )
+
+
+def place_calls(
+    workbook: EngineWorkbook, cells: list[Key], computed: Callable[[str, int, int], bool]
+) -> list[PlacedCall]:
+    """Take the PRODUCTIVE_* calls out of the formulas of ``cells``, in the engine's model.
+
+    ``computed(sheet, row, column)`` tells whether a formula gives a cell its value (the sheet
+    name case-folded): a call whose arguments read no such cell needs computing only once.
+    """
     placed: list[PlacedCall] = []
     result_rows = iter(range(1, 1_048_577))
     array_rows = iter(range(1, 1_048_577, ARRAY_SPACING))
@@ -104,6 +124,12 @@ def place_calls(workbook: EngineWorkbook, cells: list[Key]) -> list[PlacedCall]:
             here = PlacedCall(call, (sheet, row, column))
             placed.append(here)
             _place_arguments(workbook, here, array_rows)
+            here.reads_only_inputs = not here.array_rows and all(
+                argument.is_missing
+                or argument.number is not None
+                or (position in here.areas and _holds_no_formula(here.areas[position], computed))
+                for position, argument in enumerate(call.arguments)
+            )
     return placed
 
 
@@ -201,6 +227,8 @@ def settle(
         with calculating_workbook(date_1904=workbook.info.date_1904, financial_year=year):
             changed = []
             for call in placed:
+                if call.reads_only_inputs and call.last_arguments is not None:
+                    continue  # computed from inputs that no round changes
                 result = _compute(workbook, call)
                 if result is not None and (call.last is None or result != call.last):
                     call.last = result

@@ -58,7 +58,7 @@ def recalc(
         if changed:
             replaced[sheet.part] = new_part
         for (row, column), (old, new) in changed.items():
-            report.add_change(cell_name(sheet.name, row, column), old, new)
+            report.add_change(sheet.name, row, column, old, new)
         for (row, column), cell in cells[sheet.name].items():
             key = (sheet.name, row, column)
             report.formula_cells += 1

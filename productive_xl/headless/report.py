@@ -33,17 +33,39 @@ class RecalcReport:
     formula_cells: int = 0
     recalculated: int = 0
     rounds: int = 0
-    changed: list[dict[str, Any]] = field(default_factory=list)
     not_recalculated: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # (sheet, row, column, old, new) of each change: a large workbook has many, so they are
+    # written out as dictionaries only when asked for
+    _changes: list[tuple[str, int, int, CellValue | None, CellValue]] = field(
+        default_factory=list, repr=False
+    )
+
+    @property
+    def changed(self) -> list[dict[str, Any]]:
+        """Every cell whose value changed: its name, old and new value."""
+        return [
+            {
+                "cell": cell_name(sheet, row, column),
+                "old": _json_value(old),
+                "new": _json_value(new),
+            }
+            for sheet, row, column, old, new in self._changes
+        ]
+
+    @property
+    def changed_count(self) -> int:
+        return len(self._changes)
 
     @property
     def complete(self) -> bool:
         """Whether every formula cell was recalculated."""
         return not self.not_recalculated
 
-    def add_change(self, cell: str, old: CellValue | None, new: CellValue) -> None:
-        self.changed.append({"cell": cell, "old": _json_value(old), "new": _json_value(new)})
+    def add_change(
+        self, sheet: str, row: int, column: int, old: CellValue | None, new: CellValue
+    ) -> None:
+        self._changes.append((sheet, row, column, old, new))
 
     def add_not_recalculated(self, cell: str, reason: str, kept: CellValue | None) -> None:
         self.not_recalculated.append({"cell": cell, "reason": reason, "kept": _json_value(kept)})
@@ -52,13 +74,14 @@ class RecalcReport:
         self.errors.append({"cell": cell, "error": error.code, "message": message})
 
     def to_json(self) -> str:
-        return json.dumps({**asdict(self), "complete": self.complete}, indent=2)
+        fields = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        return json.dumps({**fields, "changed": self.changed, "complete": self.complete}, indent=2)
 
     def summary(self) -> str:
         """A few lines for the terminal."""
         lines = [
             f"{self.workbook}: {self.recalculated:,} of {self.formula_cells:,} formula cells "
-            f"recalculated, {len(self.changed):,} changed, {len(self.errors):,} show errors"
+            f"recalculated, {self.changed_count:,} changed, {len(self.errors):,} show errors"
         ]
         if self.output:
             lines.append(f"written to {self.output}")

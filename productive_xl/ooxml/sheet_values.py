@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from productive_xl.ooxml.cell_values import (
@@ -46,8 +46,9 @@ def _attributes(raw: bytes) -> dict[str, str]:
     return {m.group(1).decode(): m.group(2)[1:-1].decode() for m in _ATTRIBUTE.finditer(raw)}
 
 
-@dataclass(frozen=True)
-class _Span:
+class _Span(NamedTuple):
+    """Where a cell element stands in the part's bytes (a tuple: a large sheet has many)."""
+
     start: int
     end: int
     row: int
@@ -258,6 +259,16 @@ def _with_type(attrs: bytes, cell_type: str | None) -> bytes:
 
 
 def _with_value(span: _Span, text: str) -> bytes:
+    body = span.body or b""
+    if not span.prefix:
+        start = body.find(b"<v>")
+        end = body.find(b"</v>", start)
+        if start >= 0 and end >= 0:  # Excel's own form: replace the text between the tags
+            return body[: start + 3] + text.encode() + body[end:]
+    return _with_value_element(span, text)
+
+
+def _with_value_element(span: _Span, text: str) -> bytes:
     v = span.prefix + b"v"
     element = b"<" + v + b">" + text.encode() + b"</" + v + b">"
     body = span.body or b""
