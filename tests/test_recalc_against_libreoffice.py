@@ -10,11 +10,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import built_and_recalculated
 from libreoffice import SOFFICE, formula_values, recalculate_with_libreoffice
 from openpyxl.utils.datetime import to_excel
 from python_calamine import CalamineWorkbook
-
-from productive_xl.headless.recalc import recalc
 
 pytestmark = [
     pytest.mark.libreoffice,
@@ -159,11 +158,9 @@ def _same(ours: object, theirs: object) -> bool:
 
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("crosscheck")
-    source = folder / "ordinary.xlsx"
-    _build(source)
-    ours = folder / "ours.xlsx"
-    report = recalc(source, ours)
+    source, ours, report = built_and_recalculated(
+        tmp_path_factory.mktemp("crosscheck"), "ordinary.xlsx", _build
+    )
     assert report.complete, report.not_recalculated
     return source, ours
 

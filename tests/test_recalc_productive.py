@@ -9,10 +9,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import built_and_recalculated
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from productive_xl.headless.recalc import recalc
+from productive_xl.headless.report import RecalcReport
 
 BAND_5_MID_HOUR = (33487 + (33487 - 5000) * 0.15 + 33487 * 0.1438) / 1553
 
@@ -91,12 +92,10 @@ def _build(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def recalculated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
-    folder = tmp_path_factory.mktemp("productive")
-    source = folder / "tracker.xlsx"
-    _build(source)
-    out = folder / "out.xlsx"
-    report = recalc(source, out)
+def recalculated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RecalcReport]:
+    _, out, report = built_and_recalculated(
+        tmp_path_factory.mktemp("productive"), "tracker.xlsx", _build
+    )
     return out, report
 
 
@@ -105,7 +104,7 @@ def _values(path: Path) -> dict[str, dict[str, object]]:
     return {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row} for ws in book}
 
 
-def test_productive_calls_in_every_position(recalculated: tuple[Path, object]) -> None:
+def test_productive_calls_in_every_position(recalculated: tuple[Path, RecalcReport]) -> None:
     out, _ = recalculated
     lines = _values(out)["Released Time"]
     assert lines["E2"] == pytest.approx(32400)  # (40 - 28) x 250 x 12 x 0.9
@@ -127,7 +126,7 @@ def test_productive_calls_in_every_position(recalculated: tuple[Path, object]) -
     assert lines["B15"] == pytest.approx(32400 + 16200)
 
 
-def test_structured_references_and_tables(recalculated: tuple[Path, object]) -> None:
+def test_structured_references_and_tables(recalculated: tuple[Path, RecalcReport]) -> None:
     out, _ = recalculated
     stock = _values(out)["Stock"]
     assert stock["D2"] == 134000  # 180,000 - 46,000, the @ shorthand
@@ -137,7 +136,7 @@ def test_structured_references_and_tables(recalculated: tuple[Path, object]) -> 
 
 
 def test_productive_errors_are_real_errors_that_propagate(
-    recalculated: tuple[Path, object],
+    recalculated: tuple[Path, RecalcReport],
 ) -> None:
     out, report = recalculated
     lines = _values(out)["Released Time"]
@@ -145,7 +144,7 @@ def test_productive_errors_are_real_errors_that_propagate(
     assert lines["M2"] == 0  # IFERROR sees a real error
     assert lines["N2"] == "#N/A"
     assert lines["S2"] == "#NUM!"
-    errors = {e["cell"]: e for e in report.errors}  # type: ignore[attr-defined]
+    errors = {e["cell"]: e for e in report.errors}
     assert errors["'Released Time'!L2"]["error"] == "#N/A"
     assert "band 'Band 10'" in errors["'Released Time'!L2"]["message"]
     assert "confidence must lie between 0 and 1" in errors["'Released Time'!S2"]["message"]
@@ -156,13 +155,13 @@ def test_productive_errors_are_real_errors_that_propagate(
 
 
 def test_a_circle_through_productive_functions_is_reported_not_looped(
-    recalculated: tuple[Path, object],
+    recalculated: tuple[Path, RecalcReport],
 ) -> None:
     _, report = recalculated
-    reasons = {item["cell"]: item["reason"] for item in report.not_recalculated}  # type: ignore[attr-defined]
+    reasons = {item["cell"]: item["reason"] for item in report.not_recalculated}
     assert "circular" in reasons["Circle!A1"]
     assert {"Circle!B1", "Circle!C1"} <= set(reasons)
-    assert not report.complete  # type: ignore[attr-defined]
+    assert not report.complete
     assert all(not key.startswith(("'Released", "Stock", "Inputs")) for key in reasons)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import built_and_recalculated
 from python_calamine import CalamineWorkbook
 from workbook_factory import (
     ARRAY_MEMBER_CELLS,
@@ -31,11 +32,9 @@ _CELL = re.compile(rb"<c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</c>)", re.S)
 
 @pytest.fixture(scope="module")
 def workbooks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("writeback")
-    source = folder / "features.xlsm"
-    build_feature_workbook(source)
-    out = folder / "recalculated.xlsm"
-    report = recalc(source, out)
+    source, out, report = built_and_recalculated(
+        tmp_path_factory.mktemp("writeback"), "features.xlsm", build_feature_workbook
+    )
     assert report.complete, report.not_recalculated
     return source, out
 
