@@ -235,42 +235,22 @@ def formula_cells(xml: bytes) -> dict[tuple[int, int], FormulaCell]:
     return cells
 
 
-def _stores(span: _Span, cell_type: str | None, text: str) -> bool:
-    """Whether the cell already holds exactly these bytes: a quick test before a full one."""
-    value = _VALUE.search(span.body or b"")
-    if value is None or value.group("text") != text.encode():
-        return False
-    stored_type = _T.search(span.attrs)
-    kind = stored_type.group(1).decode() if stored_type else None
-    return kind == cell_type or (cell_type is None and kind == "n")
-
-
-def _with_type(attrs: bytes, cell_type: str | None) -> bytes:
-    existing = re.search(rb"""\st\s*=\s*("[^"]*"|'[^']*')""", attrs)
+def _with_type(attrs: bytes, existing: re.Match[bytes] | None, cell_type: str | None) -> bytes:
+    """The start tag's attributes with ``t`` set for ``cell_type`` (absent for a number)."""
     if cell_type is None:
-        if existing is None or existing.group(1)[1:-1] == b"n":
+        if existing is None or existing.group(1) == b"n":
             return attrs
         return attrs[: existing.start()] + attrs[existing.end() :]
     new = f' t="{cell_type}"'.encode()
     if existing is None:
-        # keep a trailing "/" of a self-closing tag out of the way
-        return attrs.rstrip(b"/") + new
+        return attrs + new
     return attrs[: existing.start()] + new + attrs[existing.end() :]
 
 
-def _with_value(span: _Span, text: str) -> bytes:
-    body = span.body or b""
-    if not span.prefix:
-        start = body.find(b"<v>")
-        end = body.find(b"</v>", start)
-        if start >= 0 and end >= 0:  # Excel's own form: replace the text between the tags
-            return body[: start + 3] + text.encode() + body[end:]
-    return _with_value_element(span, text)
-
-
-def _with_value_element(span: _Span, text: str) -> bytes:
+def _with_value_element(span: _Span, text: bytes) -> bytes:
+    """The cell's body with its <v> element replaced, or added after the formula."""
     v = span.prefix + b"v"
-    element = b"<" + v + b">" + text.encode() + b"</" + v + b">"
+    element = b"<" + v + b">" + text + b"</" + v + b">"
     body = span.body or b""
     existing = _VALUE.search(body)
     if existing:
@@ -278,6 +258,46 @@ def _with_value_element(span: _Span, text: str) -> bytes:
     formula = _FORMULA.search(body)
     at = formula.end() if formula else 0
     return body[:at] + element + body[at:]
+
+
+def _patched(span: _Span, new: CellValue) -> tuple[bytes, CellValue | None] | None:
+    """The cell's new bytes and its old value; None when it already holds ``new``.
+
+    Written for the cells Excel writes (``<c r=".." t=".."><f>..</f><v>..</v></c>``): the stored
+    value is found by plain search there, and by the general pattern elsewhere.
+    """
+    cell_type, text = encoded_value(new)
+    encoded = text.encode()
+    type_match = _T.search(span.attrs)
+    stored_type = type_match.group(1) if type_match else None
+    body = span.body or b""
+    at = body.find(b"<v>") if not span.prefix else -1
+    end = body.find(b"</v>", at) if at >= 0 else -1
+    if at >= 0 and end >= 0:
+        stored_text: bytes | None = body[at + 3 : end]
+    else:
+        found = _VALUE.search(body)
+        stored_text = (found.group("text") or b"") if found else None
+    wanted_type = cell_type.encode() if cell_type else None
+    if stored_text == encoded and (
+        stored_type == wanted_type or (wanted_type is None and stored_type == b"n")
+    ):
+        return None
+    old = stored_value(
+        stored_type.decode() if stored_type is not None else None,
+        stored_text.decode() if stored_text is not None else None,
+    )
+    if same_value(old, new):
+        return None
+    new_body = (
+        body[: at + 3] + encoded + body[end:]
+        if at >= 0 and end >= 0
+        else _with_value_element(span, encoded)
+    )
+    c = span.prefix + b"c"
+    return b"<" + c + _with_type(
+        span.attrs, type_match, cell_type
+    ) + b">" + new_body + b"</" + c + b">", old
 
 
 def patch_values(
@@ -302,22 +322,12 @@ def patch_values(
     done = 0
     for span in spans:
         new = values[(span.row, span.column)]
-        cell_type, text = encoded_value(new)
-        if _stores(span, cell_type, text):
+        patched = _patched(span, new)
+        if patched is None:
             continue
-        old = _cached(span)
-        if same_value(old, new):
-            continue
-        attrs = _with_type(span.attrs, cell_type)
-        c = span.prefix + b"c"
-        pieces += [
-            xml[done : span.start],
-            b"<" + c + attrs + b">",
-            _with_value(span, text),
-            b"</" + c + b">",
-        ]
+        pieces += [xml[done : span.start], patched[0]]
         done = span.end
-        changed[(span.row, span.column)] = (old, new)
+        changed[(span.row, span.column)] = (patched[1], new)
     pieces.append(xml[done:])
     return b"".join(pieces), changed
 
