@@ -14,22 +14,26 @@ EXIT_UNUSABLE_INPUT = 4
 
 
 def _show(value: object) -> str:
-    if isinstance(value, float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{value:,.4f}" if abs(value) < 100 else f"{value:,.2f}"
     return str(value)
 
 
-def _example(_: argparse.Namespace) -> int:
+def _example(args: argparse.Namespace) -> int:
     from productive_xl.example import EXAMPLE_YEAR, worked_example  # noqa: PLC0415 (pandas is slow to import)
 
-    table = worked_example()
+    table, report = worked_example(args.workbook)
     table["Result"] = table["Result"].map(_show)
     left = {
         column: f"{{:<{table[column].str.len().max()}}}".format for column in ("Benefit", "Formula")
     }
-    print(f"A worked example through the PRODUCTIVE_* functions, in a {EXAMPLE_YEAR} workbook:\n")
+    print(
+        f"A worked example through the PRODUCTIVE_* functions, in a {EXAMPLE_YEAR} workbook\n"
+        f"that productive-xl recalc has just recalculated ({args.workbook}):\n"
+    )
     print(table.to_string(index=False, justify="left", formatters=left))
-    return 0
+    print("\n" + report.summary())
+    return 0 if report.complete else EXIT_PARTLY_RECALCULATED
 
 
 def _functions(args: argparse.Namespace) -> int:
@@ -85,7 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    example = commands.add_parser("example", help="Work through an example with the functions.")
+    example = commands.add_parser(
+        "example", help="Build an example workbook, recalculate it and show what it gives."
+    )
+    example.add_argument(
+        "--workbook",
+        type=Path,
+        default=Path("productive-xl-example.xlsx"),
+        help="Where to write the example workbook (default: %(default)s).",
+    )
     example.set_defaults(run=_example)
 
     functions = commands.add_parser("functions", help="List the PRODUCTIVE_* cell functions.")

@@ -1,16 +1,20 @@
-"""A short worked example: the cell functions as an accountant would type them, with results."""
+"""The built-in example: the cell functions as an accountant types them, in a workbook that
+productive-xl recalc then recalculates, as a server would."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
+import openpyxl
 import pandas as pd
+from openpyxl.workbook.defined_name import DefinedName
 
-from productive_xl.catalogue import cell_functions
 from productive_xl.cell_values import serial_from_date
 from productive_xl.core.financial_year import FinancialYear
-from productive_xl.workbook_context import calculating_workbook
+from productive_xl.headless.recalc import recalc
+from productive_xl.headless.report import RecalcReport
 
 EXAMPLE_YEAR = FinancialYear(2025)
 MID_OCTOBER_2025 = serial_from_date(date(2025, 10, 15))
@@ -76,14 +80,32 @@ STEPS = (
 )
 
 
-def worked_example() -> pd.DataFrame:
-    """The example's lines, their formulas and what each gives, in a 2025/26 workbook."""
-    functions = cell_functions()
-    rows = []
-    with calculating_workbook(financial_year=EXAMPLE_YEAR):
-        for step in STEPS:
-            # An array constant reaches a function as a list, as a range does.
-            arguments = [list(a) if isinstance(a, tuple) else a for a in step.arguments]
-            result = functions[step.function](*arguments)
-            rows.append({"Benefit": step.benefit, "Formula": step.formula, "Result": result})
-    return pd.DataFrame(rows)
+def build_example_workbook(path: Path) -> None:
+    """A small workbook holding the example's formulas, with no values yet, for recalc to fill.
+
+    Its Inputs sheet names the financial year (the name FinancialYear), as the tracker does.
+    """
+    book = openpyxl.Workbook()
+    inputs = book.active
+    assert inputs is not None
+    inputs.title = "Inputs"
+    inputs.append(["Financial year", EXAMPLE_YEAR.label])
+    book.defined_names["FinancialYear"] = DefinedName("FinancialYear", attr_text="Inputs!$B$1")
+    lines = book.create_sheet("Example")
+    lines.append(["Benefit", "Formula", "Result"])
+    for step in STEPS:
+        lines.append([step.benefit, step.formula[1:], step.formula])
+    book.save(path)
+
+
+def worked_example(path: Path) -> tuple[pd.DataFrame, RecalcReport]:
+    """Build the example workbook at ``path``, recalculate it as the server would, and return
+    its lines with the values recalc wrote, and recalc's report."""
+    build_example_workbook(path)
+    report = recalc(path)
+    values = openpyxl.load_workbook(path, data_only=True)["Example"]
+    rows = [
+        {"Benefit": step.benefit, "Formula": step.formula, "Result": values.cell(row, 3).value}
+        for row, step in enumerate(STEPS, start=2)
+    ]
+    return pd.DataFrame(rows), report
