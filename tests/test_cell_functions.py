@@ -12,7 +12,7 @@ import productive_xl
 from productive_xl import functions as f
 from productive_xl.catalogue import WIZARD_TEXT_LIMIT, CellFunction, cell_functions
 from productive_xl.cell_values import date_from_serial, serial_from_date
-from productive_xl.core import FinancialYear
+from productive_xl.core import FinancialYear, default_reference_values
 from productive_xl.core.errors import ExcelError
 from productive_xl.workbook_context import calculating_workbook
 
@@ -249,3 +249,15 @@ def test_excel_error_is_importable_from_the_package_root() -> None:
     assert error.code == "#NUM!"
     with pytest.raises(ValueError, match="not an Excel error"):
         productive_xl.ExcelError("x", code="#WRONG")
+
+
+def test_a_workbook_can_give_its_own_status_weights() -> None:
+    # a trust that weights Amber at 0.6: 10,000 x 0.6
+    reference = default_reference_values().with_status_weights(
+        {"Blue": 1.0, "Green": 0.8, "Amber": 0.6, "Red": 0.0}
+    )
+    with calculating_workbook(reference=reference):
+        assert f.productive_risk_adjust(10000, "Amber") == pytest.approx(6000)
+        with pytest.raises(ExcelError, match="Delivered"):
+            f.productive_risk_adjust(10000, "Delivered")  # not among this trust's statuses
+    assert f.productive_risk_adjust(10000, "Amber") == pytest.approx(5000)

@@ -64,10 +64,6 @@ class Call:
     inner: list[Call] = field(default_factory=list)
 
 
-def has_productive_call(formula: str) -> bool:
-    return PREFIX in formula.upper()
-
-
 class _Frame:
     def __init__(self, call_name: str | None):
         self.call_name = call_name  # None for a plain function, a parenthesis or an array

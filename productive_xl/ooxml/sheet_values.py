@@ -74,10 +74,6 @@ class FormulaCell:
         self.has_formula = has_formula  # False for a cell that an array formula's result fills
         self.span = span
 
-    @property
-    def position(self) -> tuple[int, int]:
-        return self.row, self.column
-
     @cached_property
     def _formula(self) -> tuple[str | None, dict[str, str]]:
         formula = _FORMULA.search(self.span.body or b"") if self.has_formula else None
