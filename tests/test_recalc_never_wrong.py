@@ -155,3 +155,22 @@ def test_1904_workbooks_keep_date_formulas_and_read_serials_in_their_system(tmp_
     assert values["A2"].value == "2025/26"
     assert values["A3"].value == pytest.approx(60000)  # October to March, 6 x 10,000
     assert [item["cell"] for item in report.not_recalculated] == ["Sheet1!A1"]
+
+
+def test_an_ordinary_circular_reference_is_reported_and_keeps_its_values(tmp_path: Path) -> None:
+    source = tmp_path / "circle.xlsx"
+    book = xlsxwriter.Workbook(str(source))
+    sheet = book.add_worksheet("Sheet1")
+    sheet.write_formula("A1", "=B1+1", None, 5)
+    sheet.write_formula("B1", "=A1*2", None, 8)
+    sheet.write_formula("C1", "=A1+100", None, 105)
+    sheet.write_formula("D1", "=2+2", None, 0)
+    book.close()
+    report = recalc(source, tmp_path / "out.xlsx")
+    reasons = {item["cell"]: item["reason"] for item in report.not_recalculated}
+    assert set(reasons) == {"Sheet1!A1", "Sheet1!B1", "Sheet1!C1"}
+    assert reasons["Sheet1!A1"] == "is part of a circular reference"
+    assert reasons["Sheet1!B1"] == "is part of a circular reference"
+    assert "depends on" in reasons["Sheet1!C1"]
+    values = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["Sheet1"]
+    assert [values[c].value for c in ("A1", "B1", "C1", "D1")] == [5, 8, 105, 4]

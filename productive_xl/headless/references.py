@@ -131,3 +131,24 @@ def dependents(
                 del remaining[cell]
         reached.update(frontier)
     return reached
+
+
+def reaches_itself(cell: CellKey, precedents: Mapping[CellKey, list[Area]]) -> bool:
+    """Whether ``cell`` depends on itself through the cells that depend on it: a circle."""
+    seen: set[CellKey] = set()
+    frontier = {cell}
+    while frontier:
+        by_sheet: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for sheet, row, column in frontier:
+            by_sheet[sheet].append((row, column))
+        reached = {
+            other
+            for other, areas in precedents.items()
+            if other not in seen
+            and any(area.holds(r, c) for area in areas for r, c in by_sheet.get(area.sheet, ()))
+        }
+        if cell in reached:
+            return True
+        seen |= reached
+        frontier = reached
+    return False

@@ -15,11 +15,19 @@ from collections.abc import Iterable
 from productive_xl.catalogue import cell_functions
 from productive_xl.headless.engine_workbook import EngineWorkbook
 from productive_xl.headless.ironcalc_model import ENGINE_ONLY_ERRORS
-from productive_xl.headless.references import Area, CellKey, dependents, formula_areas, parse_area
+from productive_xl.headless.references import (
+    Area,
+    CellKey,
+    dependents,
+    formula_areas,
+    parse_area,
+    reaches_itself,
+)
 from productive_xl.ooxml.cell_values import CellValue, ErrorValue, cell_reference
 from productive_xl.ooxml.sheet_values import FormulaCell
 
 Key = tuple[str, int, int]
+CIRCULAR = "circular reference"
 Cells = dict[str, dict[tuple[int, int], FormulaCell]]
 
 _STRING = re.compile(r'"(?:[^"]|"")*"')
@@ -126,7 +134,7 @@ def doubtful_value(cell: FormulaCell, value: CellValue | None) -> str | None:
     if not isinstance(value, ErrorValue):
         return None
     if value.code == "#CIRC!":
-        return "is part of a circular reference"
+        return f"is part of a {CIRCULAR}"
     if value.code in ENGINE_ONLY_ERRORS:
         return f"the engine gives {value.code} where Excel would compute a value"
     cached = cell.cached
@@ -177,7 +185,9 @@ def _spread(
             continue
         reason = f"depends on {sheet}!{cell_reference(row, column)}, which was not recalculated"
         if key in sources:
-            if explain_sources:  # doubtful in its own right, but explained by its precedent
+            # doubtful in its own right, but explained by its precedent; a cell of a circle
+            # reaches itself through the others, and is told as part of the circle
+            if explain_sources and CIRCULAR not in not_recalculated[key]:
                 not_recalculated[key] = reason
         else:
             not_recalculated.setdefault(key, reason)
@@ -196,6 +206,12 @@ def spread_not_recalculated(
     precedents = _precedents(workbook, cells)
     _spread(cells, precedents, not_recalculated, set(not_recalculated), explain_sources=False)
     remaining = {key: reason for key, reason in doubtful.items() if key not in not_recalculated}
+    for key, reason in remaining.items():
+        # the engine gives #CIRC! to a circle's cells and to every cell that reads one; only
+        # those that reach themselves are in the circle
+        folded = (key[0].casefold(), key[1], key[2])
+        if CIRCULAR in reason and not reaches_itself(folded, precedents):
+            remaining[key] = f"depends on a {CIRCULAR}"
     if remaining:
         not_recalculated.update(remaining)
         _spread(cells, precedents, not_recalculated, set(remaining), explain_sources=True)
