@@ -28,7 +28,7 @@ from productive_xl.tracker.layout import (
     Sheet,
     StatusWeightsColumn,
 )
-from productive_xl.tracker.layout import Table as T
+from productive_xl.tracker.layout import Table as Tables
 from productive_xl.tracker.register import Column
 
 REGISTER_TOP = 3  # the register's header row; its lines start on row 4
@@ -102,7 +102,7 @@ def _this_row(table: str, column: str) -> str:
 def _register(sheet: Worksheet, lines: Sequence[Line]) -> None:
     sheet["A1"] = "Benefits register"
     headers = [*list(Column), START_YEAR, RISK_ADJUSTED]
-    _table(sheet, T.BENEFITS, f"A{REGISTER_TOP}", headers, len(lines))
+    _table(sheet, Tables.BENEFITS, f"A{REGISTER_TOP}", headers, len(lines))
     for offset, line in enumerate(lines):
         row = REGISTER_TOP + 1 + offset
         ident, programme, ward, owner, kind, cash, recurrence, source, fye, start, status, ev = line
@@ -124,10 +124,10 @@ def _register(sheet: Worksheet, lines: Sequence[Line]) -> None:
             Column.STATUS: status,
             Column.EVIDENCE: ev or None,
             Column.ALSO_REPORTED_IN: None,
-            START_YEAR: f"=PRODUCTIVE_FY({_this_row(T.BENEFITS, Column.START_DATE)})",
-            RISK_ADJUSTED: f"={_this_row(T.BENEFITS, Column.FULL_YEAR_EFFECT)}*INDEX("
-            f"{T.STATUS_WEIGHTS}[Weight],MATCH({_this_row(T.BENEFITS, Column.STATUS)},"
-            f"{T.STATUS_WEIGHTS}[Status],0))",
+            START_YEAR: f"=PRODUCTIVE_FY({_this_row(Tables.BENEFITS, Column.START_DATE)})",
+            RISK_ADJUSTED: f"={_this_row(Tables.BENEFITS, Column.FULL_YEAR_EFFECT)}*INDEX("
+            f"{Tables.STATUS_WEIGHTS}[Weight],MATCH({_this_row(Tables.BENEFITS, Column.STATUS)},"
+            f"{Tables.STATUS_WEIGHTS}[Status],0))",
         }
         for index, header in enumerate(headers):
             cell = sheet.cell(row, 1 + index, values[header])
@@ -135,23 +135,26 @@ def _register(sheet: Worksheet, lines: Sequence[Line]) -> None:
                 cell.number_format = "dd/mm/yyyy"
 
 
-def _rollup_formulas(row: int) -> dict[str, str]:
+def _rollup_formulas() -> dict[str, str]:
+    """The rollup's calculated columns, as Excel stores them in each body row."""
+    rollup, benefits = Tables.ROLLUP, Tables.BENEFITS
+
     def total(column: str, *extra: str) -> str:
         criteria = [
-            f"{T.BENEFITS}[{Column.PROGRAMME}],{_this_row(T.ROLLUP, RollupColumn.PROGRAMME)}",
-            f"{T.BENEFITS}[{Column.WARD}],{_this_row(T.ROLLUP, RollupColumn.WARD)}",
-            f"{T.BENEFITS}[{START_YEAR}],{_this_row(T.ROLLUP, RollupColumn.YEAR)}",
+            f"{benefits}[{Column.PROGRAMME}],{_this_row(rollup, RollupColumn.PROGRAMME)}",
+            f"{benefits}[{Column.WARD}],{_this_row(rollup, RollupColumn.WARD)}",
+            f"{benefits}[{START_YEAR}],{_this_row(rollup, RollupColumn.YEAR)}",
             *extra,
         ]
-        return f"=SUMIFS({T.BENEFITS}[{column}],{','.join(criteria)})"
+        return f"=SUMIFS({benefits}[{column}],{','.join(criteria)})"
 
+    full_year = _this_row(rollup, RollupColumn.FULL_YEAR_EFFECT)
     return {
         RollupColumn.FULL_YEAR_EFFECT: total(Column.FULL_YEAR_EFFECT),
-        RollupColumn.IN_YEAR_EFFECT: f"=ROUND({_this_row(T.ROLLUP, RollupColumn.FULL_YEAR_EFFECT)}"
-        f"*(13-MONTH(DATE(2025,4,1)))/12,2)",
+        RollupColumn.IN_YEAR_EFFECT: f"={full_year}*9/12",  # every line starts by June 2025
         RollupColumn.RISK_ADJUSTED: total(RISK_ADJUSTED),
         RollupColumn.CASH_RELEASING: total(
-            Column.FULL_YEAR_EFFECT, f'{T.BENEFITS}[{Column.CASH_RELEASING}],"Yes"'
+            Column.FULL_YEAR_EFFECT, f'{benefits}[{Column.CASH_RELEASING}],"Yes"'
         ),
     }
 
@@ -179,17 +182,17 @@ def build_tracker(path: Path, lines: Sequence[Line] = BROKEN_REGISTER) -> None:
         ("PDC dividend rate", 0.035, "fraction", "HM Treasury", ""),
         ("Discount rate", 0.035, "fraction", "Green Book", ""),
     ]
-    _table(inputs, T.ASSUMPTIONS, "A4", ["Item", "Value", "Unit", "Source", "Comment"], 3)
+    _table(inputs, Tables.ASSUMPTIONS, "A4", ["Item", "Value", "Unit", "Source", "Comment"], 3)
     for offset, row in enumerate(assumptions):
         for index, value in enumerate(row):
             inputs.cell(5 + offset, 1 + index, value or None)
     weights = [("Blue", 1.0), ("Green", 0.9), ("Amber", 0.5), ("Red", 0.1)]
-    _table(inputs, T.STATUS_WEIGHTS, "A10", list(StatusWeightsColumn), len(weights))
+    _table(inputs, Tables.STATUS_WEIGHTS, "A10", list(StatusWeightsColumn), len(weights))
     for offset, (status, weight) in enumerate(weights):
         inputs.cell(11 + offset, 1, status)
         inputs.cell(11 + offset, 2, weight)
         inputs.cell(11 + offset, 3, "risk weight")
-    _table(inputs, T.RATES, "A17", ["Band", "Entry", "Mid", "Top", "Hourly cost (mid)"], 1)
+    _table(inputs, Tables.RATES, "A17", ["Band", "Entry", "Mid", "Top", "Hourly cost (mid)"], 1)
     inputs["A18"], inputs["B18"], inputs["C18"], inputs["D18"] = "Band 5", 30000, 32000, 36000
     inputs["E18"] = '=PRODUCTIVE_HOURLY_COST(tblRates[[#This Row],[Band]],FinancialYear,"mid")'
 
@@ -197,13 +200,13 @@ def build_tracker(path: Path, lines: Sequence[Line] = BROKEN_REGISTER) -> None:
 
     rollup = book.create_sheet(Sheet.ROLLUP)
     rollup["A1"] = "Rollup by programme, ward or team, and year"
-    _table(rollup, T.ROLLUP, "A3", list(RollupColumn), len(ROLLUP_BEFORE))
+    _table(rollup, Tables.ROLLUP, "A3", list(RollupColumn), len(ROLLUP_BEFORE))
     for offset, key in enumerate(ROLLUP_BEFORE):
         row = 4 + offset
         for index, value in enumerate(key):
             rollup.cell(row, 1 + index, value)
         for index, column in enumerate(list(RollupColumn)[3:]):
-            rollup.cell(row, 4 + index, _rollup_formulas(row)[column]).number_format = "#,##0"
+            rollup.cell(row, 4 + index, _rollup_formulas()[column]).number_format = "#,##0"
     rollup["J3"] = "Note beside the rollup"
 
     dashboard = book.create_sheet(Sheet.DASHBOARD)
@@ -214,18 +217,18 @@ def build_tracker(path: Path, lines: Sequence[Line] = BROKEN_REGISTER) -> None:
     dashboard.add_chart(chart, "B2")
 
     checks = book.create_sheet(Sheet.CHECKS)
-    checks["A1"], checks["B1"] = "Master check", f"=SUM({T.CHECKS}[{ChecksColumn.COUNT}])"
+    checks["A1"], checks["B1"] = "Master check", f"=SUM({Tables.CHECKS}[{ChecksColumn.COUNT}])"
     _name(book, Name.MASTER_CHECK, Sheet.CHECKS, "$B$1")
-    _table(checks, T.CHECKS, "A3", list(ChecksColumn), len(CHECKS_BEFORE))
+    _table(checks, Tables.CHECKS, "A3", list(ChecksColumn), len(CHECKS_BEFORE))
     for offset, name in enumerate(CHECKS_BEFORE):
         checks.cell(4 + offset, 1, name)
         checks.cell(
             4 + offset,
             2,
-            f"=COUNTIFS({T.FINDINGS}[{FindingsColumn.CHECK}],"
-            f"{_this_row(T.CHECKS, ChecksColumn.CHECK)})",
+            f"=COUNTIFS({Tables.FINDINGS}[{FindingsColumn.CHECK}],"
+            f"{_this_row(Tables.CHECKS, ChecksColumn.CHECK)})",
         )
-    _table(checks, T.FINDINGS, "D3", list(FindingsColumn), STALE_FINDINGS)
+    _table(checks, Tables.FINDINGS, "D3", list(FindingsColumn), STALE_FINDINGS)
     for offset in range(STALE_FINDINGS):
         row = 4 + offset
         checks.cell(row, 4, Check.OWNER.value)
