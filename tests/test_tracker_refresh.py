@@ -132,7 +132,7 @@ def test_counts_and_master_check_after_refresh_and_recalc(refreshed: tuple[Path,
     checks = _table_rows(out, "Checks", "tblChecks")
     # the check missing from tblChecks before is added at the bottom, its count filled in
     assert [row[0] for row in checks] == [check.value for check in Check]
-    assert CHECKS_BEFORE == [check.value for check in Check][:-1]
+    assert [check.value for check in Check][:-1] == CHECKS_BEFORE
     assert dict(checks) == EXPECTED_COUNTS  # type: ignore[arg-type]
     master = openpyxl.load_workbook(out, data_only=True)["Checks"]["B1"].value
     assert master == 9  # 2 + 1 + 1 + 1 + 1 + 2 + 1

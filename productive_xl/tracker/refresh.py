@@ -99,7 +99,7 @@ def financial_year(book: Book) -> FinancialYear:
     try:
         return FinancialYear.parse(str(value or ""), Name.FINANCIAL_YEAR)
     except InvalidValue as error:
-        raise NotATracker(str(error)) from None
+        raise NotATracker(error.message) from None
 
 
 def _finding_row(finding: Finding) -> dict[str, str | float]:
