@@ -235,6 +235,8 @@ def test_findings_shrink_when_the_register_is_put_right(tmp_path: Path) -> None:
     # no findings: the table keeps one empty row, as Excel does, and the old rows are gone
     assert worksheet.tables["tblFindings"].ref == "D3:H4"
     assert [c.value for row in worksheet["D4:H6"] for c in row] == [None] * 15
+    # every count over the one empty findings row is 0, and so the master check
+    assert [worksheet.cell(row, 2).value for row in range(1, 11)] == [0, None, "Count", *[0] * 7]
 
 
 @pytest.mark.libreoffice
