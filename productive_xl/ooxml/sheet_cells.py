@@ -10,6 +10,7 @@ shares, is never touched.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Collection, Sequence
 from datetime import date, datetime, time
 from typing import Any
@@ -79,6 +80,9 @@ class SheetCells:
         self._data = data_element
         self._rows: dict[int, etree._Element] = {}
         self._cells: dict[tuple[int, int], etree._Element] = {}
+        # sorted row numbers, and each row's sorted columns: where a new row or cell goes
+        self._row_numbers: list[int] = []
+        self._columns: dict[int, list[int]] = {}
         self.changed = False
         self.formulas_removed = False
         self._index()
@@ -97,6 +101,10 @@ class SheetCells:
                 reference = cell.get("r")
                 column = cell_position(reference)[1] if reference else column + 1
                 self._cells[(row_number, column)] = cell
+                self._columns.setdefault(row_number, []).append(column)
+        self._row_numbers = sorted(self._rows)
+        for columns in self._columns.values():
+            columns.sort()
 
     # reading
 
@@ -162,11 +170,12 @@ class SheetCells:
             return found
         row = etree.Element(self._tag("row"))
         row.set("r", str(number))
-        later = [n for n in self._rows if n > number]
-        if later:
-            self._rows[min(later)].addprevious(row)
+        at = bisect.bisect_right(self._row_numbers, number)
+        if at < len(self._row_numbers):
+            self._rows[self._row_numbers[at]].addprevious(row)
         else:
             self._data.append(row)
+        self._row_numbers.insert(at, number)
         self._rows[number] = row
         return row
 
@@ -179,11 +188,13 @@ class SheetCells:
         cell.set("r", cell_reference(row, column))
         if style is not None and style != "0":
             cell.set("s", style)
-        later = [c for (r, c) in self._cells if r == row and c > column]
-        if later:
-            self._cells[(row, min(later))].addprevious(cell)
+        columns = self._columns.setdefault(row, [])
+        at = bisect.bisect_right(columns, column)
+        if at < len(columns):
+            self._cells[(row, columns[at])].addprevious(cell)
         else:
             element.append(cell)
+        columns.insert(at, column)
         self._cells[(row, column)] = cell
         self.changed = True
         return cell
@@ -239,11 +250,13 @@ class SheetCells:
             return
         if cell.find(self._tag("f")) is not None:
             self.formulas_removed = True
+        self._columns[row].remove(column)
         element = self._rows[row]
         element.remove(cell)
         if len(element) == 0:
             self._data.remove(element)
             del self._rows[row]
+            self._row_numbers.remove(row)
         self.changed = True
 
     def cover(self, last_row: int, last_column: int) -> None:
