@@ -69,6 +69,8 @@ def test_add_benefit_line_grows_the_register_with_its_formulas(tmp_path: Path) -
     assert register["B9"].value == "Productive Ward"
     assert register["R9"].value == "=PRODUCTIVE_FY(tblBenefits[[#This Row],[Start date]])"
     assert register["C9"].value is None  # the rest is for the user to fill in
+    # the Status dropdown reaches the new line, as in Excel
+    assert [str(v.sqref) for v in register.data_validations.dataValidation] == ["O4:O9"]
     # without a programme, the last line's: PT-001 (Productive Operating Theatre) -> PT-002
     assert add_benefit_line(FileBook(source)).id == "PT-002"
 

@@ -136,6 +136,9 @@ def test_counts_and_master_check_after_refresh_and_recalc(refreshed: tuple[Path,
     assert dict(checks) == EXPECTED_COUNTS  # type: ignore[arg-type]
     master = openpyxl.load_workbook(out, data_only=True)["Checks"]["B1"].value
     assert master == 9  # 2 + 1 + 1 + 1 + 1 + 2 + 1
+    # the counts' conditional format reaches the added check
+    formats = openpyxl.load_workbook(out)["Checks"].conditional_formatting
+    assert [str(f.sqref) for f in formats] == ["B4:B10"]
 
 
 def test_rollup_gains_rows_for_new_ward_and_year_with_formulas(

@@ -15,7 +15,11 @@ from pathlib import Path
 import openpyxl
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -133,6 +137,13 @@ def _register(sheet: Worksheet, lines: Sequence[Line]) -> None:
             cell = sheet.cell(row, 1 + index, values[header])
             if header == Column.START_DATE:
                 cell.number_format = "dd/mm/yyyy"
+    statuses = DataValidation(type="list", formula1='"Blue,Green,Amber,Red"', allow_blank=True)
+    sheet.add_data_validation(statuses)
+    status_column = headers.index(Column.STATUS) + 1
+    statuses.add(
+        f"{get_column_letter(status_column)}{REGISTER_TOP + 1}:"
+        f"{get_column_letter(status_column)}{REGISTER_TOP + len(lines)}"
+    )
 
 
 def _rollup_formulas() -> dict[str, str]:
@@ -228,6 +239,10 @@ def build_tracker(path: Path, lines: Sequence[Line] = BROKEN_REGISTER) -> None:
             f"=COUNTIFS({Tables.FINDINGS}[{FindingsColumn.CHECK}],"
             f"{_this_row(Tables.CHECKS, ChecksColumn.CHECK)})",
         )
+    checks.conditional_formatting.add(
+        f"B4:B{3 + len(CHECKS_BEFORE)}",
+        CellIsRule(operator="greaterThan", formula=["0"], fill=PatternFill("solid", "FFC7CE")),
+    )
     _table(checks, Tables.FINDINGS, "D3", list(FindingsColumn), STALE_FINDINGS)
     for offset in range(STALE_FINDINGS):
         row = 4 + offset

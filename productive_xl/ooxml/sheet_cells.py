@@ -275,6 +275,41 @@ class SheetCells:
             dimension.set("ref", wanted)
             self.changed = True
 
+    def stretch_ranges(
+        self, first_row: int, old_last: int, new_last: int, left: int, right: int
+    ) -> None:
+        """Make the data validation and conditional formatting that cover a table's body rows
+        (``first_row`` to ``old_last``, within columns ``left`` to ``right``) cover them down to
+        ``new_last``, as Excel does when a table grows or shrinks."""
+
+        def stretched(sqref: str) -> str:
+            pieces = []
+            for reference in sqref.split():
+                start, _, end = reference.partition(":")
+                top, first = cell_position(start)
+                bottom, last = cell_position(end or start)
+                covers_body = top == first_row and bottom == old_last
+                if covers_body and left <= first <= last <= right:
+                    pieces.append(f"{cell_reference(top, first)}:{cell_reference(new_last, last)}")
+                else:
+                    pieces.append(reference)
+            return " ".join(pieces)
+
+        for element in self._root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            local = etree.QName(element).localname
+            if local in ("dataValidation", "conditionalFormatting") and element.get("sqref"):
+                new = stretched(element.get("sqref", ""))
+                if new != element.get("sqref"):
+                    element.set("sqref", new)
+                    self.changed = True
+            elif local == "sqref" and element.text:  # x14 extensions write it as an element
+                new = stretched(element.text)
+                if new != element.text:
+                    element.text = new
+                    self.changed = True
+
     def to_bytes(self) -> bytes:
         return serialise(self._prolog, self._root)
 

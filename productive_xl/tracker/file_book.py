@@ -259,6 +259,7 @@ class FileBook:
             area.bottom += new - old
             area.resized = True
             cells.cover(area.bottom, area.right)
+            cells.stretch_ranges(first, first + old - 1, first + new - 1, area.left, area.right)
 
     def append_row(self, table: str, values: Mapping[str, Value]) -> int:
         area = self._area(table)
