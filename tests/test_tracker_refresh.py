@@ -159,7 +159,10 @@ def test_rollup_gains_rows_for_new_ward_and_year_with_formulas(
     assert rows[3][5] == pytest.approx(7200)  # 8,000 x Green 0.9
     assert rows[4][6] == 8000  # PW-004 is cash releasing
     formulas = _table_rows(out, "Rollup", "tblRollup", formulas=True)
-    assert formulas[3][3:] == formulas[0][3:]  # structured references: the same formula down
+    for column in (3, 5, 6):  # structured references: the same formula down
+        assert formulas[3][column] == formulas[4][column] == formulas[0][column]
+    assert formulas[0][4] == "=D4*9/12"
+    assert (formulas[3][4], formulas[4][4]) == ("=D7*9/12", "=D8*9/12")  # moved to its row
     assert str(formulas[4][3]).startswith("=SUMIFS(tblBenefits[Full-year effect],")
     worksheet = openpyxl.load_workbook(out)["Rollup"]
     assert worksheet.tables["tblRollup"].ref == "A3:G8"
@@ -317,3 +320,18 @@ def test_cli_refresh_refuses_a_workbook_that_is_not_a_tracker(
         "has no table tblRollup"
     )
     assert source.read_bytes() == before
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_shrunk_findings_table(tmp_path: Path) -> None:
+    source = tmp_path / "sound.xlsx"
+    build_tracker(source, SOUND_REGISTER)
+    out = tmp_path / "refreshed.xlsx"
+    refresh_file(source, out, USER, NOW)
+    saved = tmp_path / "by-libreoffice.xlsx"
+    recalculate_with_libreoffice(out, saved)
+    checks = openpyxl.load_workbook(saved, data_only=True)["Checks"]
+    assert checks.tables["tblFindings"].ref == "D3:H4"
+    assert checks["B1"].value == 0  # LibreOffice's own count over the one empty row
+    assert [checks.cell(row, 4).value for row in range(4, 7)] == [None, None, None]

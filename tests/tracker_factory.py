@@ -146,7 +146,7 @@ def _register(sheet: Worksheet, lines: Sequence[Line]) -> None:
     )
 
 
-def _rollup_formulas() -> dict[str, str]:
+def _rollup_formulas(row: int) -> dict[str, str]:
     """The rollup's calculated columns, as Excel stores them in each body row."""
     rollup, benefits = Tables.ROLLUP, Tables.BENEFITS
 
@@ -159,10 +159,10 @@ def _rollup_formulas() -> dict[str, str]:
         ]
         return f"=SUMIFS({benefits}[{column}],{','.join(criteria)})"
 
-    full_year = _this_row(rollup, RollupColumn.FULL_YEAR_EFFECT)
     return {
         RollupColumn.FULL_YEAR_EFFECT: total(Column.FULL_YEAR_EFFECT),
-        RollupColumn.IN_YEAR_EFFECT: f"={full_year}*9/12",  # every line starts by June 2025
+        # a relative A1 reference, which a new row must get moved to its own row
+        RollupColumn.IN_YEAR_EFFECT: f"=D{row}*9/12",
         RollupColumn.RISK_ADJUSTED: total(RISK_ADJUSTED),
         RollupColumn.CASH_RELEASING: total(
             Column.FULL_YEAR_EFFECT, f'{benefits}[{Column.CASH_RELEASING}],"Yes"'
@@ -217,7 +217,7 @@ def build_tracker(path: Path, lines: Sequence[Line] = BROKEN_REGISTER) -> None:
         for index, value in enumerate(key):
             rollup.cell(row, 1 + index, value)
         for index, column in enumerate(list(RollupColumn)[3:]):
-            rollup.cell(row, 4 + index, _rollup_formulas()[column]).number_format = "#,##0"
+            rollup.cell(row, 4 + index, _rollup_formulas(row)[column]).number_format = "#,##0"
     rollup["J3"] = "Note beside the rollup"
 
     dashboard = book.create_sheet(Sheet.DASHBOARD)

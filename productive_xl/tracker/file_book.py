@@ -137,10 +137,14 @@ class FileBook:
     def _fill_formula(self, area: _TableArea, index: int, row: int) -> str | None:
         """The formula of calculated column ``index`` for ``row``; None for an input column.
 
-        The first body row's formula is the model, moved to ``row`` as Excel would fill it down
-        (relative A1 references shift; structured references need no change); failing that,
-        the table's own calculatedColumnFormula.
+        The table's own calculatedColumnFormula, as Excel fills a new row; failing that, the
+        first body row's formula moved to ``row`` as Excel would fill it down (relative A1
+        references shift; structured references need no change).
         """
+        header = area.table.columns[index]
+        calculated = dict(area.table.calculated).get(header)
+        if calculated:
+            return calculated
         cells = self._cells(area.sheet_part)
         column = area.left + index
         first = area.first_body_row
@@ -150,13 +154,12 @@ class FileBook:
             master = cells.shared_formula_master(first, column)
             formula = master[2] if master else None
             origin = master[:2] if master else origin
-        if formula:
-            moved = Translator(f"={formula}", origin=cell_reference(*origin)).translate_formula(
-                cell_reference(row, column)
-            )
-            return str(moved)[1:]
-        header = area.table.columns[index]
-        return dict(area.table.calculated).get(header)
+        if not formula:
+            return None
+        moved = Translator(f"={formula}", origin=cell_reference(*origin)).translate_formula(
+            cell_reference(row, column)
+        )
+        return str(moved)[1:]
 
     # the Book interface
 

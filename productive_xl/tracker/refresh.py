@@ -68,6 +68,8 @@ class RefreshResult:
             f"{len(self.findings)} finding{'s' if len(self.findings) != 1 else ''}."
         ]
         text += [f"  {check}: {count}" for check, count in self.counts.items() if count]
+        if self.checks_added:
+            text.append(f"Checks: {len(self.checks_added)} checks added to tblChecks.")
         if self.rollup_added:
             text.append(f"Rollup: {len(self.rollup_added)} rows added:")
             text += [f"  {' / '.join(key)}" for key in self.rollup_added]
