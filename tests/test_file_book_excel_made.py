@@ -151,3 +151,21 @@ def test_every_excel_table_grows_by_a_row_or_says_why_not(path: Path, tmp_path: 
             if isinstance(written, str) and written.startswith("="):
                 continue  # a calculated column keeps its formula
             assert written == row[header], (offset, header)
+
+
+def test_a_sort_state_follows_the_table(tmp_path: Path) -> None:
+    # table34 as Excel writes a table sorted on Column2: the sort covers the body rows 3 to 6
+    parts = _members(TABLE34)
+    parts["xl/tables/table1.xml"] = parts["xl/tables/table1.xml"].replace(
+        b'<autoFilter ref="C2:F6"/>',
+        b'<autoFilter ref="C2:F6"/><sortState ref="C3:F6"><sortCondition ref="D3:D6"/></sortState>',
+    )
+    sorted_table = tmp_path / "sorted.xlsx"
+    with zipfile.ZipFile(sorted_table, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    book = FileBook(sorted_table)
+    book.replace_rows("Table1", _rows(2))
+    table = etree.fromstring(book.changed_parts()["xl/tables/table1.xml"])
+    assert table.find(f"{MAIN}sortState").get("ref") == "C3:F4"  # body rows 3 and 4
+    assert table.find(f"{MAIN}sortState/{MAIN}sortCondition").get("ref") == "D3:D4"

@@ -61,6 +61,14 @@ class _TableArea:
     def ref(self) -> str:
         return f"{cell_reference(self.top, self.left)}:{cell_reference(self.bottom, self.right)}"
 
+    def body_rows_of(self, ref: str) -> str:
+        """``ref``'s columns, over the table's body rows as they are now."""
+        start, _, end = ref.partition(":")
+        left = cell_position(start)[1]
+        right = cell_position(end or start)[1]
+        first, last = self.first_body_row, self.bottom - self.table.totals_rows
+        return f"{cell_reference(first, left)}:{cell_reference(last, right)}"
+
     @property
     def filter_ref(self) -> str:
         last = self.bottom - self.table.totals_rows
@@ -291,9 +299,15 @@ class FileBook:
                 continue
             prolog, root = parse_keeping_prolog(self._package.read(area.table.part))
             root.set("ref", area.ref)
-            for child in root:
-                if etree.QName(child).localname == "autoFilter":
-                    child.set("ref", area.filter_ref)
+            for element in root.iter():
+                if not isinstance(element.tag, str):
+                    continue
+                local = etree.QName(element).localname
+                if local == "autoFilter":
+                    element.set("ref", area.filter_ref)
+                elif local in ("sortState", "sortCondition") and element.get("ref"):
+                    # a sort that reaches beyond the table makes Excel repair the file
+                    element.set("ref", area.body_rows_of(element.get("ref", "")))
             replaced[area.table.part] = serialise(prolog, root)
         return replaced
 
