@@ -20,7 +20,9 @@ from productive_xl import __version__
 from productive_xl.excel.live_book import LiveBook
 from productive_xl.tracker import actions, input_checks
 from productive_xl.tracker.book import NotATracker
+from productive_xl.tracker.layout import Table
 from productive_xl.tracker.refresh import refresh
+from productive_xl.tracker.register import Column
 
 TITLE = "Productive"
 _MESSAGE_FOR = "ProductiveErrors.MessageFor"  # the VBA function that keeps each error's message
@@ -86,7 +88,7 @@ def check_inputs(book: Any, live: LiveBook) -> str:
 def add_benefit_line(book: Any, live: LiveBook) -> str:
     """Add a register line with the next free ID and select it, ready to fill in."""
     line = actions.add_benefit_line(live)
-    address = live.cell_address("tblBenefits", "ID", line.row)
+    address = live.cell_address(Table.BENEFITS, Column.ID, line.row)
     sheet, _, cell = address.partition("!")
     book.sheets[sheet].range(cell).select()
     return f"Added line {line.id} on row {line.row} of {sheet}."
