@@ -81,6 +81,27 @@ def _recalc(args: argparse.Namespace) -> int:
     return 0 if report.complete else EXIT_PARTLY_RECALCULATED
 
 
+def _refresh(args: argparse.Namespace) -> int:
+    import getpass  # noqa: PLC0415
+
+    from productive_xl.headless.progress import terminal_progress  # noqa: PLC0415
+    from productive_xl.ooxml.package import UnusableWorkbook  # noqa: PLC0415
+    from productive_xl.tracker.refresh_file import refresh_file  # noqa: PLC0415
+
+    user = args.user or getpass.getuser()
+    try:
+        with terminal_progress(args.workbook.name) as progress:
+            result, report = refresh_file(args.workbook, args.output, user, progress=progress)
+    except UnusableWorkbook as error:
+        print(f"productive-xl refresh: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE_INPUT
+    if args.report:
+        args.report.write_text(report.to_json() + "\n", encoding="utf-8")
+    print(result.summary())
+    print(report.summary())
+    return 0 if report.complete else EXIT_PARTLY_RECALCULATED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="productive-xl",
@@ -134,6 +155,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--report", type=Path, help="Write a JSON report: changed, not recalculated, errors."
     )
     recalc.set_defaults(run=_recalc)
+
+    refresh = commands.add_parser(
+        "refresh",
+        help="Refresh a tracker (check the register, write the findings, extend the rollup, "
+        "stamp it), then recalculate it.",
+        description="Check the tracker's register and write the findings to its Checks sheet, "
+        "add rollup rows for new programmes, wards or years, stamp RefreshedAt and RefreshedBy, "
+        "then recalculate every formula, and write the workbook, changing nothing else in it. "
+        f"Exit status: 0 when done and every formula cell was recalculated, "
+        f"{EXIT_PARTLY_RECALCULATED} when some could not be (see --report), "
+        f"{EXIT_UNUSABLE_INPUT} when the file is not a workbook, or not a tracker (a table, "
+        "column or name the refresh needs is missing): nothing is written then. Findings in "
+        "the register do not change the exit status: they are the tracker's to show.",
+    )
+    refresh.add_argument("workbook", type=Path, help="The tracker (.xlsx or .xlsm).")
+    where = refresh.add_mutually_exclusive_group(required=True)
+    where.add_argument("-o", "--output", type=Path, help="Write the refreshed tracker here.")
+    where.add_argument(
+        "--in-place", action="store_true", help="Replace the tracker with its refreshed self."
+    )
+    refresh.add_argument(
+        "--user", help="Who to record in RefreshedBy (default: the login name running it)."
+    )
+    refresh.add_argument("--report", type=Path, help="Write the recalculation's JSON report here.")
+    refresh.set_defaults(run=_refresh)
     return parser
 
 

@@ -7,7 +7,10 @@ over without changing what any formula means:
   openpyxl writes them), so every internal target is made relative;
 * it does not know the ``@`` shorthand of structured references (``tblStock[@Qty]``) nor a
   reference with no table name (``SUBTOTAL(109,[Qty])`` in a totals row, as Excel writes it), so
-  both are written out in full (``tblStock[[#This Row],[Qty]]``, ``tblStock[Qty]``).
+  both are written out in full (``tblStock[[#This Row],[Qty]]``, ``tblStock[Qty]``);
+* it gives #VALUE! for COUNTIF, COUNTIFS or SUMIFS over a column of a table that has a single
+  body row (``COUNTIFS(tblFindings[Check],"x")``), where Excel counts that one cell: such a
+  column is written as the range it stands for (``'Checks'!$D$4:$D$4``).
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from productive_xl.ooxml.cell_values import column_letters
 from productive_xl.ooxml.package import WorkbookPackage
 from productive_xl.ooxml.sheet_values import rewrite_formulas
 from productive_xl.ooxml.workbook import Table, WorkbookInfo
@@ -53,16 +57,41 @@ def _spelled_out(inner: str) -> str:
     return "[#This Row]," + (rest if rest.startswith("[") else f"[{rest}]")
 
 
-def qualify_table_references(formula: str, table: Table | None) -> str:
+def _one_row_column(table: Table, inner: str) -> str | None:
+    """The A1 range of the column ``inner`` names (``Qty`` or ``[Qty]``), when ``table`` has a
+    single body row; None for any other reference or table."""
+    column = inner[1:-1] if inner.startswith("[") and inner.endswith("]") else inner
+    if any(c in column for c in "[]#,:'@") or column not in table.columns:
+        return None
+    top, left, bottom, _ = table.bounds
+    first = top + table.header_rows
+    if bottom - table.totals_rows != first:
+        return None
+    letters = column_letters(left + table.columns.index(column))
+    sheet = table.sheet.replace("'", "''")
+    return f"'{sheet}'!${letters}${first}:${letters}${first}"
+
+
+def qualify_table_references(
+    formula: str, table: Table | None, tables: Sequence[Table] = ()
+) -> str:
     """``formula`` with structured references in the full form, named after their table.
 
-    ``table`` is the table the formula's cell stands in, which an unnamed reference refers to.
+    ``table`` is the table the formula's cell stands in, which an unnamed reference refers to;
+    ``tables`` are the workbook's tables, for a column of a one-row table to be written as its
+    range.
     """
+    by_name = {t.name.casefold(): t for t in tables}
 
     def rewrite(match: re.Match[str]) -> str:
         name = match.group("table") or (table.name if table else None)
         if name is None:
             return match.group(0)
+        named = by_name.get(name.casefold())
+        if named is not None:
+            cells = _one_row_column(named, match.group("inner"))
+            if cells is not None:
+                return cells
         return f"{name}[{_spelled_out(match.group('inner'))}]"
 
     pieces = []
@@ -87,12 +116,12 @@ def _relative_targets(rels_name: str, data: bytes) -> bytes:
     return re.sub(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>", relationship, data)
 
 
-def _qualified_sheet(xml: bytes, tables: list[Table]) -> bytes:
+def _qualified_sheet(xml: bytes, tables: list[Table], every_table: Sequence[Table]) -> bytes:
     def formula(row: int, column: int, text: str) -> str:
         if "[" not in text:
             return text
         home = next((t for t in tables if t.holds(row, column)), None)
-        return qualify_table_references(text, home)
+        return qualify_table_references(text, home, every_table)
 
     return rewrite_formulas(xml, formula)
 
@@ -165,7 +194,7 @@ def engine_package(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: 
         if name.endswith(".rels"):
             data = _relative_targets(name, data)
         elif name in sheet_tables and b"[" in data:
-            data = _qualified_sheet(data, sheet_tables[name])
+            data = _qualified_sheet(data, sheet_tables[name], info.tables)
         parts[name] = data
     parts.update(_with_empty_sheet(package, info, parts, scratch_sheet))
     buffer = io.BytesIO()

@@ -81,15 +81,24 @@ def xml_unescape(text: str) -> str:
     return _REFERENCE.sub(_referenced, text)
 
 
-def _unescape_text(text: str) -> str:
-    text = xml_unescape(text)
+def unescape_excel(text: str) -> str:
+    """Cell text with Excel's ``_xHHHH_`` escapes turned back into the characters they stand for."""
     return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _unescape_text(text: str) -> str:
+    return unescape_excel(xml_unescape(text))
+
+
+def excel_escaped(text: str) -> str:
+    """Cell text with the characters XML cannot hold written as Excel does (``_xHHHH_``)."""
+    text = _ESCAPED.sub(lambda m: f"_x005F{m.group(0)}", text)
+    return _UNSAFE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
 
 
 def escape_text(text: str) -> str:
     """Text for a ``<v>`` element, with characters XML cannot hold written as Excel does."""
-    text = _ESCAPED.sub(lambda m: f"_x005F{m.group(0)}", text)
-    return escape(_UNSAFE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text))
+    return escape(excel_escaped(text))
 
 
 def stored_value(cell_type: str | None, text: str | None) -> CellValue | None:

@@ -81,6 +81,8 @@ class Table:
     columns: tuple[str, ...]
     header_rows: int
     totals_rows: int
+    part: str = ""  # the table part, e.g. "xl/tables/table1.xml"
+    calculated: tuple[tuple[str, str], ...] = ()  # (column, calculatedColumnFormula) pairs
 
     @property
     def bounds(self) -> tuple[int, int, int, int]:
@@ -142,7 +144,14 @@ def _tables(package: WorkbookPackage, sheet: Sheet) -> list[Table]:
         if not relationship.type.endswith(TABLE) or not package.has(relationship.target):
             continue
         root = parse_part(package, relationship.target)
-        columns = tuple(c.get("name", "") for c in root.iter() if _local(c.tag) == "tableColumn")
+        column_elements = [c for c in root.iter() if _local(c.tag) == "tableColumn"]
+        columns = tuple(c.get("name", "") for c in column_elements)
+        calculated = tuple(
+            (column.get("name", ""), formula.text or "")
+            for column in column_elements
+            for formula in column
+            if _local(formula.tag) == "calculatedColumnFormula" and formula.get("array") != "1"
+        )
         tables.append(
             Table(
                 name=root.get("displayName") or root.get("name") or "",
@@ -151,6 +160,8 @@ def _tables(package: WorkbookPackage, sheet: Sheet) -> list[Table]:
                 columns=columns,
                 header_rows=int(root.get("headerRowCount", "1")),
                 totals_rows=int(root.get("totalsRowCount", "0")),
+                part=relationship.target,
+                calculated=calculated,
             )
         )
     return tables
@@ -199,3 +210,39 @@ def read_workbook(package: WorkbookPackage) -> WorkbookInfo:
     for sheet in info.worksheets():
         info.tables += _tables(package, sheet)
     return info
+
+
+STYLES = "/styles"
+SHARED_STRINGS = "/sharedStrings"
+CALC_CHAIN = "/calcChain"
+
+
+def workbook_part_of(package: WorkbookPackage, relationship_type: str) -> str | None:
+    """The part the workbook part relates to with ``relationship_type`` (by its ending)."""
+    for relationship in relationships(package, _workbook_part(package)):
+        if relationship.type.endswith(relationship_type) and package.has(relationship.target):
+            return relationship.target
+    return None
+
+
+def date_styles(package: WorkbookPackage) -> frozenset[int]:
+    """The cell style indexes (``s=``) whose number format shows a date or a time."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format  # noqa: PLC0415
+
+    part = workbook_part_of(package, STYLES)
+    if part is None:
+        return frozenset()
+    root = parse_part(package, part)
+    custom = {
+        int(element.get("numFmtId", "0")): element.get("formatCode", "")
+        for element in root.iter()
+        if _local(element.tag) == "numFmt"
+    }
+    cell_formats = next((e for e in root if _local(e.tag) == "cellXfs"), None)
+    found = set()
+    for index, xf in enumerate(() if cell_formats is None else cell_formats):
+        number_format = int(xf.get("numFmtId", "0"))
+        code = custom.get(number_format, BUILTIN_FORMATS.get(number_format, ""))
+        if is_date_format(code):
+            found.add(index)
+    return frozenset(found)

@@ -100,3 +100,15 @@ class Name(StrEnum):
 
 # The Python module that the ribbon's VBA callbacks call through xlwings RunPython.
 RIBBON_MODULE: Final = "productive_xl.excel.ribbon"
+
+
+class RatesColumn(StrEnum):
+    """tblRates: the Agenda for Change pay points of each band for the tracker's year.
+
+    The columns the refresh writes; the template may add calculated ones (hourly costs) beside.
+    """
+
+    BAND = "Band"
+    ENTRY = "Entry"
+    MID = "Mid"
+    TOP = "Top"

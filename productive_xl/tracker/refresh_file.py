@@ -1,0 +1,57 @@
+"""``productive-xl refresh``: refresh a tracker file, then recalculate it, in one atomic write."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from productive_xl.headless.recalc import recalc
+from productive_xl.headless.report import RecalcReport
+from productive_xl.ooxml.package import UnusableWorkbook
+from productive_xl.tracker.book import NotATracker
+from productive_xl.tracker.file_book import FileBook
+from productive_xl.tracker.refresh import RefreshResult, refresh
+
+
+def refresh_file(
+    source: Path | str,
+    target: Path | str | None = None,
+    user: str = "",
+    now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[RefreshResult, RecalcReport]:
+    """Refresh the tracker at ``source``, recalculate it, and write it to ``target``.
+
+    ``target`` defaults to ``source`` itself. The refreshed workbook is written to a temporary
+    file beside ``target`` and recalculated from there into ``target``, so ``target`` changes
+    once, completely, or not at all. Raises
+    :class:`~productive_xl.ooxml.package.UnusableWorkbook` (naming the file and what it lacks)
+    when it is not a workbook or not a tracker; nothing is written then.
+    """
+    source = Path(source)
+    destination = Path(target) if target is not None else source
+    book = FileBook(source)
+    try:
+        result = refresh(book, user, now or datetime.now().replace(microsecond=0))
+    except NotATracker as error:
+        raise UnusableWorkbook(
+            source, f"is not a tracker productive-xl can refresh: {error}"
+        ) from None
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(
+        prefix=f".{destination.name}.", suffix=".refreshed.tmp", dir=destination.parent
+    )
+    os.close(handle)
+    refreshed = Path(name)
+    try:
+        book.save(refreshed)
+        report = recalc(refreshed, destination, progress)
+    finally:
+        with contextlib.suppress(OSError):
+            refreshed.unlink()
+    report.workbook = str(source)  # not the temporary file it was recalculated from
+    return result, report
