@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 from productive_xl.ooxml.package import WorkbookPackage
@@ -46,16 +46,27 @@ def replace_atomically(target: Path, write: Callable[[Path], object]) -> None:
         raise
 
 
-def write_package(package: WorkbookPackage, replaced: Mapping[str, bytes], target: Path) -> None:
+def write_package(
+    package: WorkbookPackage,
+    replaced: Mapping[str, bytes],
+    target: Path,
+    added: Mapping[str, bytes] | None = None,
+    removed: Collection[str] = (),
+) -> None:
     """Write ``package`` to ``target`` with the parts in ``replaced`` swapped for new bytes.
 
     Members keep their order, names, times and compression; those not replaced keep their bytes.
+    The parts in ``added`` follow them, compressed; those in ``removed`` are left out.
     """
 
     def write(path: Path) -> None:
         with zipfile.ZipFile(path, "w") as archive:
             for original in package.infos:
+                if original.filename in removed:
+                    continue
                 data = replaced.get(original.filename, package.read(original.filename))
                 archive.writestr(_member(original), data)
+            for name, data in (added or {}).items():
+                archive.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
 
     replace_atomically(target, write)
