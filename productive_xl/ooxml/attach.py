@@ -142,8 +142,13 @@ class _Edit:
         return rid
 
     def declare(self, part: str, content_type: str) -> None:
+        """Give ``part`` ``content_type``, unless it has it already (by override or default)."""
         xml = self.read(CONTENT_TYPES)
-        self.set(CONTENT_TYPES, decl.with_content_type(xml, part, content_type))
+        declared = decl.content_type_of(xml, part)
+        if declared is None:
+            declared = decl.default_content_type(xml, PurePosixPath(part).suffix.lstrip("."))
+        if declared != content_type:
+            self.set(CONTENT_TYPES, decl.with_content_type(xml, part, content_type))
 
 
 def attach(source: Path, out: Path) -> AttachResult:
