@@ -323,3 +323,25 @@ def test_a_sheet_name_in_use_for_our_table_is_refused(tmp_path: Path) -> None:
     book.save(source)
     with pytest.raises(UnusableWorkbook, match="already uses the name tblChecks"):
         attach(source, tmp_path / "out.xlsm")
+
+
+def test_a_damaged_vba_project_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "damaged.xlsm"
+    with (
+        zipfile.ZipFile(FIXTURES / "macro02.xlsm") as original,
+        zipfile.ZipFile(source, "w") as copy,
+    ):
+        for info in original.infolist():
+            data = original.read(info)
+            if info.filename == "xl/vbaProject.bin":
+                data = data[:1000]  # the compound file cut short
+            copy.writestr(info, data)
+    _refused(source, tmp_path, "its VBA project (xl/vbaProject.bin)")
+
+
+def test_attaching_in_place_replaces_the_workbook(tmp_path: Path) -> None:
+    book = tmp_path / "team.xlsm"
+    book.write_bytes((FIXTURES / "button07.xlsm").read_bytes())
+    attach(book, book)
+    assert set(_modules(book)) == {"Module1", "ThisWorkbook", "Sheet1"} | OUR_MODULES
+    assert openpyxl.load_workbook(book, keep_vba=True).sheetnames == ["Sheet1", *OUR_SHEETS]
