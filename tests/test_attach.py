@@ -17,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlwings
 from libreoffice import SOFFICE, recalculate_with_libreoffice
 from msoffcrypto.format.ooxml import OOXMLFile
 from oletools.olevba import VBA_Parser
@@ -159,7 +160,20 @@ def test_openpyxl_sees_every_table_and_name(attached: tuple[Path, Path]) -> None
     ]
     conf = after["xlwings.conf"]
     settings = {row[0].value: row[1].value for row in conf.iter_rows(max_col=2)}
+    # The settings of xlwings' own standalone workbook, which works without the add-in, with
+    # the UDF module set to ours; the same keys, in the same order, and the same booleans.
+    standalone = openpyxl.load_workbook(
+        Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
+    )
+    theirs = {}
+    for key, value in standalone["_xlwings.conf"].iter_rows(max_col=2, values_only=True):
+        if key is None:
+            break
+        theirs[key] = value
+    assert list(settings) == list(theirs)
     assert settings["UDF Modules"] == "productive_xl.functions"
+    for key in ("Debug UDFs", "Use UDF Server", "Show Console"):
+        assert settings[key] is theirs[key] is False
 
 
 def test_the_workbooks_own_vba_modules_survive_beside_ours(attached: tuple[Path, Path]) -> None:
@@ -345,3 +359,38 @@ def test_attaching_in_place_replaces_the_workbook(tmp_path: Path) -> None:
     attach(book, book)
     assert set(_modules(book)) == {"Module1", "ThisWorkbook", "Sheet1"} | OUR_MODULES
     assert openpyxl.load_workbook(book, keep_vba=True).sheetnames == ["Sheet1", *OUR_SHEETS]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_imports_every_module_of_the_attached_project(tmp_path: Path) -> None:
+    """LibreOffice, a second reader of VBA, keeps each module in its Basic when it saves as .ods."""
+    assert SOFFICE is not None
+    out = tmp_path / "attached.xlsm"
+    attach(FIXTURES / "macro02.xlsm", out)
+    profile, folder = tmp_path / "profile", tmp_path / "ods"
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(folder),
+            str(out),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+    with zipfile.ZipFile(folder / "attached.ods") as ods:
+        basic = {
+            name.removeprefix("Basic/VBAProject/").removesuffix(".xml"): ods.read(name)
+            for name in ods.namelist()
+            if name.startswith("Basic/VBAProject/") and name.endswith(".xml")
+        }
+    assert {"Module1", "MyWorkbook", "MySheet1"} | OUR_MODULES <= set(basic)
+    assert b"ribbon.refresh_tracker()" in basic["ProductiveRibbon"]
+    assert b"ActiveCell.FormulaR1C1 = &quot;123&quot;" in basic["Module1"]

@@ -29,7 +29,7 @@ class Formula:
     cached: float | str
 
 
-Cell = str | float | Formula | None
+Cell = str | bool | float | Formula | None
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ def _cell(row: int, column: int, value: Cell) -> str:
         if isinstance(cached, str):
             return f'<c r="{where}" t="str"><f>{escape(value.text)}</f><v>{escape(cached)}</v></c>'
         return f'<c r="{where}"><f>{escape(value.text)}</f><v>{format_number(cached)}</v></c>'
+    if isinstance(value, bool):
+        return f'<c r="{where}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, str):
         space = ' xml:space="preserve"' if value != value.strip() else ""
         return f'<c r="{where}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'

@@ -26,9 +26,11 @@ from productive_xl.tracker.layout import (
     Table,
 )
 
-# xlwings.conf: column A the setting, column B its value. xlwings reads down column A until the
-# first empty cell and looks keys up in upper case (GetConfigFromSheet in xlwings.bas).
-XLWINGS_SETTINGS: Final[tuple[tuple[str, str], ...]] = (
+# xlwings.conf: column A the setting, column B its value, as in the sheet of xlwings' own
+# standalone workbook (xlwings quickstart --standalone), which works without the add-in too.
+# xlwings reads down column A until the first empty cell and looks keys up in upper case
+# (GetConfigFromSheet in xlwings.bas).
+XLWINGS_SETTINGS: Final[tuple[tuple[str, str | bool], ...]] = (
     # Empty: xlwings runs the "python" on the PATH; a team with several Pythons puts the full
     # path of the one that has productive_xl here.
     ("Interpreter_Win", ""),
@@ -39,11 +41,11 @@ XLWINGS_SETTINGS: Final[tuple[tuple[str, str], ...]] = (
     # The Python module whose functions the PRODUCTIVE_* wrappers call (read by "Import
     # Functions" too, should a user run it).
     ("UDF Modules", "productive_xl.functions"),
-    ("Debug UDFs", "False"),
-    # False: each call starts Python afresh instead of a COM server that needs pywin32's
-    # registration; slower but works wherever Python and xlwings are installed.
-    ("Use UDF Server", "False"),
-    ("Show Console", "False"),
+    ("Debug UDFs", False),
+    # False: each ribbon button starts Python afresh (RunPython), rather than running in the
+    # Python that serves the functions; a failed refresh cannot leave that one in a bad state.
+    ("Use UDF Server", False),
+    ("Show Console", False),
 )
 
 
@@ -95,5 +97,7 @@ def checks_sheet() -> SheetWithNames:
 
 def xlwings_conf_sheet() -> SheetWithNames:
     """xlwings.conf: the settings xlwings reads from the workbook."""
-    rows: list[list[Cell]] = [[key, value or None] for key, value in XLWINGS_SETTINGS]
+    rows: list[list[Cell]] = [
+        [key, None if value == "" else value] for key, value in XLWINGS_SETTINGS
+    ]
     return SheetWithNames(NewSheet(str(Sheet.XLWINGS_CONF), [Block(1, rows)], (20, 40)), {})
