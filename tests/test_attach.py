@@ -394,3 +394,18 @@ def test_libreoffice_imports_every_module_of_the_attached_project(tmp_path: Path
     assert {"Module1", "MyWorkbook", "MySheet1"} | OUR_MODULES <= set(basic)
     assert b"ribbon.refresh_tracker()" in basic["ProductiveRibbon"]
     assert b"ActiveCell.FormulaR1C1 = &quot;123&quot;" in basic["Module1"]
+
+
+def test_a_strict_open_xml_workbook_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "strict.xlsx"
+    transitional = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    with (
+        zipfile.ZipFile(FIXTURES / "simple01.xlsx") as original,
+        zipfile.ZipFile(source, "w") as copy,
+    ):
+        for info in original.infolist():
+            data = original.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(transitional, b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+            copy.writestr(info, data)
+    _refused(source, tmp_path, "Strict Open XML")

@@ -161,13 +161,12 @@ def attach(source: Path, out: Path) -> AttachResult:
     if out.suffix.lower() != ".xlsm":
         raise ValueError(f"{out}: a workbook with macros must be saved as .xlsm")
     package = open_package(source)
-    if _STRICT_MAIN in package.read(CONTENT_TYPES) or any(
-        _STRICT_MAIN in package.read(n) for n in ("xl/workbook.xml",) if package.has(n)
-    ):
+    info = read_workbook(package)
+    if _STRICT_MAIN in package.read(info.workbook_part):
+        # Our parts are Transitional; mixing the two in one package is not valid.
         raise UnusableWorkbook(
             source, "is saved as Strict Open XML; save it as an ordinary Excel workbook first"
         )
-    info = read_workbook(package)
     edit = _Edit(package, info)
     result = AttachResult(out)
     _attach_vba(edit, result)
@@ -196,7 +195,14 @@ def _attach_vba(edit: _Edit, result: AttachResult) -> None:
         kept = [m for m in project.modules if m.name.casefold() not in our_names]
         result.modules_kept = [m.name for m in kept]
         modules: list[Module] = [*kept, *ours]
-        edit.set(part, _project(modules, project.name, project.code_page, project.references))
+        references = project.references + _missing(project.references)
+        try:
+            rebuilt = vba_project(modules, project.name, project.code_page, references)
+        except ValueError as error:
+            raise UnusableWorkbook(
+                edit.package.path, f"its VBA project ({part}) cannot be rebuilt: {error}"
+            ) from None
+        edit.set(part, rebuilt)
         _drop_signature(edit, part, result)
     else:
         part = str(PurePosixPath(workbook).parent / "vbaProject.bin")
@@ -204,14 +210,6 @@ def _attach_vba(edit: _Edit, result: AttachResult) -> None:
         edit.relate(workbook, VBA_PROJECT_RELATIONSHIP, part)
     edit.declare(part, VBA_PROJECT_TYPE)
     edit.declare(workbook, MACRO_ENABLED_WORKBOOK)
-
-
-def _project(modules: list[Module], name: str, code_page: int, references: bytes) -> bytes:
-    """The project with the workbook's own references, and those ours need if it lacks them."""
-    try:
-        return vba_project(modules, name, code_page, references + _missing(references))
-    except ValueError as error:
-        raise UnusableWorkbook(Path(name), f"its VBA project cannot be rebuilt ({error})") from None
 
 
 def _missing(references: bytes) -> bytes:
