@@ -11,6 +11,7 @@ from productive_xl import __version__
 
 EXIT_PARTLY_RECALCULATED = 3
 EXIT_UNUSABLE_INPUT = 4
+EXIT_BAD_ARGUMENTS = 2  # as argparse uses for arguments it refuses
 
 
 def _show(value: object) -> str:
@@ -102,6 +103,22 @@ def _refresh(args: argparse.Namespace) -> int:
     return 0 if report.complete else EXIT_PARTLY_RECALCULATED
 
 
+def _attach(args: argparse.Namespace) -> int:
+    from productive_xl.ooxml.attach import attach  # noqa: PLC0415
+    from productive_xl.ooxml.package import UnusableWorkbook  # noqa: PLC0415
+
+    try:
+        result = attach(args.workbook, args.output)
+    except UnusableWorkbook as error:
+        print(f"productive-xl attach: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE_INPUT
+    except ValueError as error:
+        print(f"productive-xl attach: {error}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENTS
+    print(result.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="productive-xl",
@@ -180,6 +197,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument("--report", type=Path, help="Write the recalculation's JSON report here.")
     refresh.set_defaults(run=_refresh)
+
+    attach = commands.add_parser(
+        "attach",
+        help="Add the Productive ribbon, its VBA and the tracker's Inputs and Checks sheets to a "
+        "workbook.",
+        description="Write OUTPUT (an .xlsm): WORKBOOK with the Productive ribbon tab, a VBA "
+        "project holding xlwings' module and productive_xl's (the workbook's own modules are "
+        "kept), the xlwings.conf sheet, and the Inputs and Checks sheets where it has none. "
+        "Every other part of the file is copied unchanged. Exit status: 0 when written, "
+        f"{EXIT_BAD_ARGUMENTS} when OUTPUT is not an .xlsm, {EXIT_UNUSABLE_INPUT} when WORKBOOK "
+        "cannot be attached to (nothing is written).",
+    )
+    attach.add_argument("workbook", type=Path, help="The team's .xlsx or .xlsm workbook.")
+    attach.add_argument(
+        "-o", "--output", type=Path, required=True, help="The .xlsm to write (may be WORKBOOK)."
+    )
+    attach.set_defaults(run=_attach)
     return parser
 
 

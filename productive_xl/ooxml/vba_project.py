@@ -38,7 +38,14 @@ from typing import Final, Literal
 from productive_xl.ooxml.compound_file import compound_file
 from productive_xl.ooxml.vba_compression import compress
 
-__all__ = ["Module", "ModuleKind", "stored_source", "vba_project"]
+__all__ = [
+    "Module",
+    "ModuleKind",
+    "default_references",
+    "registered_reference",
+    "stored_source",
+    "vba_project",
+]
 
 ModuleKind = Literal["standard", "document", "class"]
 
@@ -60,12 +67,16 @@ class Module:
 # 2.3.4.1: Reserved1 0x61CC, Version 0xFFFF (no p-code to trust), Reserved2 0x00, Reserved3.
 _VBA_PROJECT_STREAM: Final = b"\xcc\x61\xff\xff\x00\x00\x00"
 
-# The reference Excel writes to the OLE Automation type library (REFERENCEREGISTERED, 2.3.4.2.2.5;
-# the libid's form is 2.1.1.8).
-_STDOLE_NAME: Final = "stdole"
-_STDOLE_LIBID: Final = (
-    r"*\G{00020430-0000-0000-C000-000000000046}#2.0#0#C:\Windows\System32\stdole2.tlb"
-    "#OLE Automation"
+# The references Excel writes in every project it creates (REFERENCEREGISTERED, 2.3.4.2.2.5; the
+# libid's form is 2.1.1.8): the OLE Automation type library, and the Office library, which
+# declares IRibbonControl for the ribbon's callbacks. Excel writes version 2.0 of the Office
+# library whatever its own release, and binds it to the Office installed.
+STDOLE_GUID: Final = "{00020430-0000-0000-C000-000000000046}"
+OFFICE_GUID: Final = "{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}"
+STDOLE_LIBID: Final = rf"*\G{STDOLE_GUID}#2.0#0#C:\Windows\System32\stdole2.tlb#OLE Automation"
+OFFICE_LIBID: Final = (
+    rf"*\G{OFFICE_GUID}#2.0#0#C:\Program Files\Common Files\Microsoft Shared\OFFICE16\MSO.DLL"
+    "#Microsoft Office 16.0 Object Library"
 )
 
 _SYSKIND_WIN32: Final = 0x00000001  # PROJECTSYSKIND: irrelevant without p-code; EPPlus uses it too
@@ -96,23 +107,49 @@ _ATTRIBUTE_LINE: Final = re.compile(r"^Attribute\s+(VB_\w+)\s*=\s*(.*?)\s*$", re
 _IDENTIFIER: Final = re.compile(r"^[^\W\d_]\w{0,30}$")
 
 
+def registered_reference(name: str, libid: str, encoding: str = "cp1252") -> bytes:
+    """The dir stream records of a reference to a registered type library (2.3.4.2.2).
+
+    REFERENCENAME (2.3.4.2.2.2) then REFERENCEREGISTERED (2.3.4.2.2.5), ready to be given to
+    :func:`vba_project` among its ``references``.
+    """
+    encoded = _encoded(libid, encoding, f"the {name} reference")
+    registered = struct.pack("<I", len(encoded)) + encoded + struct.pack("<IH", 0, 0)
+    return _text_pair(0x0016, name, 0x003E, encoding) + _record(0x000D, registered)
+
+
+def default_references() -> bytes:
+    """The references Excel gives a project it creates: OLE Automation and Office."""
+    return registered_reference("stdole", STDOLE_LIBID) + registered_reference(
+        "Office", OFFICE_LIBID
+    )
+
+
 def vba_project(
-    modules: Sequence[Module], project_name: str = "VBAProject", code_page: int = 1252
+    modules: Sequence[Module],
+    project_name: str = "VBAProject",
+    code_page: int = 1252,
+    references: bytes | None = None,
 ) -> bytes:
     """The bytes of a vbaProject.bin holding ``modules``, in their order.
+
+    ``references`` are the dir stream's reference records, as :func:`registered_reference`
+    gives them or as they stand in an existing project's dir stream; by default
+    :func:`default_references`.
 
     Raises ValueError for a project or module name that is not a VBA identifier of at most 31
     characters, two modules of the same name, a code page Python cannot encode, text that the
     code page cannot hold, or a module whose ``Attribute VB_Name`` names another module.
     """
     encoding = _encoding(code_page)
+    references = default_references() if references is None else references
     _check_names(project_name, modules)
     project_id = _project_id(project_name, modules)
     streams = {
         "PROJECT": _project_stream(project_id, project_name, modules, encoding),
         "PROJECTwm": _project_wm_stream(modules, encoding),
         "VBA/_VBA_PROJECT": _VBA_PROJECT_STREAM,
-        "VBA/dir": compress(_dir_stream(project_name, modules, code_page, encoding)),
+        "VBA/dir": compress(_dir_stream(project_name, modules, code_page, encoding, references)),
     }
     for module in modules:
         text = _encoded(stored_source(module), encoding, f"module {module.name}")
@@ -290,7 +327,7 @@ def _project_wm_stream(modules: Sequence[Module], encoding: str) -> bytes:
 
 
 def _dir_stream(
-    project_name: str, modules: Sequence[Module], code_page: int, encoding: str
+    project_name: str, modules: Sequence[Module], code_page: int, encoding: str, references: bytes
 ) -> bytes:
     """The dir stream (2.3.4.2), before compression."""
     name = _encoded(project_name, encoding, "the project name")
@@ -313,19 +350,12 @@ def _dir_stream(
     )
     return (
         information
-        + _stdole_reference(encoding)
+        + references
         + struct.pack("<HIH", 0x000F, 2, len(modules))  # PROJECTMODULES: the count
         + struct.pack("<HIH", 0x0013, 2, _COOKIE)  # PROJECTCOOKIE
         + b"".join(_module_record(m, encoding) for m in modules)
         + struct.pack("<HI", 0x0010, 0)  # dir stream Terminator and Reserved
     )
-
-
-def _stdole_reference(encoding: str) -> bytes:
-    """REFERENCENAME (2.3.4.2.2.2) then REFERENCEREGISTERED (2.3.4.2.2.5) for stdole."""
-    libid = _encoded(_STDOLE_LIBID, encoding, "the stdole reference")
-    registered = struct.pack("<I", len(libid)) + libid + struct.pack("<IH", 0, 0)
-    return _text_pair(0x0016, _STDOLE_NAME, 0x003E, encoding) + _record(0x000D, registered)
 
 
 def _module_record(module: Module, encoding: str) -> bytes:

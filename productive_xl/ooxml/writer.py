@@ -50,12 +50,13 @@ def write_package(
     package: WorkbookPackage,
     replaced: Mapping[str, bytes],
     target: Path,
+    added: Mapping[str, bytes] | None = None,
     removed: Collection[str] = (),
 ) -> None:
-    """Write ``package`` to ``target`` with the parts in ``replaced`` swapped for new bytes and
-    those in ``removed`` left out.
+    """Write ``package`` to ``target`` with the parts in ``replaced`` swapped for new bytes.
 
     Members keep their order, names, times and compression; those not replaced keep their bytes.
+    The parts in ``added`` follow them, compressed; those in ``removed`` are left out.
     """
 
     def write(path: Path) -> None:
@@ -65,5 +66,7 @@ def write_package(
                     continue
                 data = replaced.get(original.filename, package.read(original.filename))
                 archive.writestr(_member(original), data)
+            for name, data in (added or {}).items():
+                archive.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
 
     replace_atomically(target, write)

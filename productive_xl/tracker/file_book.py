@@ -337,5 +337,5 @@ class FileBook:
         that changed (or were removed)."""
         replaced = self.changed_parts()
         removed = self._calc_chain_dropped(replaced)
-        write_package(self._package, replaced, Path(target), removed)
+        write_package(self._package, replaced, Path(target), removed=removed)
         return sorted([*replaced, *removed])

@@ -1,0 +1,340 @@
+"""``productive-xl attach``: give a team's own workbook the Productive ribbon and its VBA.
+
+``attach(source, out)`` writes ``out`` (an .xlsm): ``source`` with
+
+- ``xl/vbaProject.bin``: xlwings' module and productive_xl's (the PRODUCTIVE_* wrappers, the
+  error-message store, the ribbon's callbacks); a workbook that has VBA keeps its own modules
+  and references beside ours, and attaching again replaces our modules rather than adding them
+  twice;
+- ``customUI/customUI14.xml``: the Productive ribbon tab;
+- the sheets Inputs, Checks and xlwings.conf, each only where the workbook lacks it.
+
+Every existing part is copied byte for byte, except the parts that must declare the new ones:
+``[Content_Types].xml`` (the new parts' types, and the workbook's becomes macro-enabled),
+``_rels/.rels`` (the ribbon), the workbook part (the new sheets and names) and its relationships.
+Into those the declarations are inserted; nothing in them is rewritten. One thing is removed: a
+VBA project's digital signature, which no longer matches once the project changes (Excel drops
+it too when a signed project is edited).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Final
+
+from productive_xl.ooxml import declarations as decl
+from productive_xl.ooxml.new_parts import RELATIONSHIPS_NAMESPACE, table_xml, worksheet_xml
+from productive_xl.ooxml.package import UnusableWorkbook, WorkbookPackage, open_package
+from productive_xl.ooxml.vba_project import (
+    OFFICE_GUID,
+    OFFICE_LIBID,
+    STDOLE_GUID,
+    STDOLE_LIBID,
+    Module,
+    registered_reference,
+    vba_project,
+)
+from productive_xl.ooxml.vba_reading import UnreadableVbaProject, read_vba_project
+from productive_xl.ooxml.vba_sources import custom_ui_part, tracker_modules
+from productive_xl.ooxml.workbook import WorkbookInfo, read_workbook, relationships
+from productive_xl.ooxml.writer import write_package
+from productive_xl.tracker.attach_sheets import (
+    SheetWithNames,
+    checks_sheet,
+    inputs_sheet,
+    xlwings_conf_sheet,
+)
+
+CONTENT_TYPES: Final = "[Content_Types].xml"
+MACRO_ENABLED_WORKBOOK: Final = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+VBA_PROJECT_TYPE: Final = "application/vnd.ms-office.vbaProject"
+VBA_PROJECT_RELATIONSHIP: Final = (
+    "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+)
+RIBBON_RELATIONSHIP: Final = (
+    "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
+)
+CUSTOM_UI_PART: Final = "customUI/customUI14.xml"
+_OFFICE_DOC: Final = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WORKSHEET_RELATIONSHIP: Final = f"{_OFFICE_DOC}/worksheet"
+TABLE_RELATIONSHIP: Final = f"{_OFFICE_DOC}/table"
+WORKSHEET_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+TABLE_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+_STRICT_MAIN: Final = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+# A marker of our own ribbon part, so that attaching again replaces it.
+_OUR_RIBBON: Final = b'id="productiveTab"'
+
+
+@dataclass
+class AttachResult:
+    """What attaching did, for the command line to report."""
+
+    out: Path
+    sheets_added: list[str] = field(default_factory=list)
+    modules_kept: list[str] = field(default_factory=list)
+    modules_added: list[str] = field(default_factory=list)
+    parts_removed: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [f"wrote {self.out}: the Productive ribbon and its VBA project"]
+        lines.append(f"  VBA modules added: {', '.join(self.modules_added)}")
+        if self.modules_kept:
+            lines.append(f"  the workbook's own VBA modules kept: {', '.join(self.modules_kept)}")
+        sheets = ", ".join(self.sheets_added) or "none (the workbook has them)"
+        lines.append(f"  sheets added: {sheets}")
+        if self.parts_removed:
+            lines.append(
+                "  removed, as it no longer matches the VBA project: "
+                + ", ".join(self.parts_removed)
+            )
+        return "\n".join(lines)
+
+
+class _Edit:
+    """The parts being changed, added and removed, and the package they come from."""
+
+    def __init__(self, package: WorkbookPackage, info: WorkbookInfo):
+        self.package = package
+        self.info = info
+        self.changed: dict[str, bytes] = {}
+        self.added: dict[str, bytes] = {}
+        self.removed: set[str] = set()
+
+    def read(self, name: str) -> bytes:
+        return self.changed.get(name) or self.added.get(name) or self.package.read(name)
+
+    def has(self, name: str) -> bool:
+        return name not in self.removed and (name in self.added or self.package.has(name))
+
+    def set(self, name: str, data: bytes) -> None:
+        if name in self.added or not self.package.has(name):
+            self.added[name] = data
+        else:
+            self.changed[name] = data
+
+    def unused_part(self, folder: str, stem: str, suffix: str) -> str:
+        number = 1
+        while self.has(f"{folder}/{stem}{number}{suffix}"):
+            number += 1
+        return f"{folder}/{stem}{number}{suffix}"
+
+    def relate(self, source: str, type_: str, target: str) -> str:
+        """Add a relationship from ``source`` to the part ``target``; its Id."""
+        rels = self.package.relationships_of(source)
+        base = PurePosixPath(source).parent
+        relative = posixpath.relpath(target, str(base)) if source else target
+        if self.has(rels):
+            xml = self.read(rels)
+        else:
+            xml = (
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
+                b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                b"</Relationships>"
+            )
+        rid = decl.unused_id(xml)
+        self.set(
+            rels,
+            decl.insert_children(xml, "Relationships", decl.relationship(rid, type_, relative)),
+        )
+        return rid
+
+    def declare(self, part: str, content_type: str) -> None:
+        """Give ``part`` ``content_type``, unless it has it already (by override or default)."""
+        xml = self.read(CONTENT_TYPES)
+        declared = decl.content_type_of(xml, part)
+        if declared is None:
+            declared = decl.default_content_type(xml, PurePosixPath(part).suffix.lstrip("."))
+        if declared != content_type:
+            self.set(CONTENT_TYPES, decl.with_content_type(xml, part, content_type))
+
+
+def attach(source: Path, out: Path) -> AttachResult:
+    """Write ``out``: ``source`` with the Productive ribbon, VBA project and missing sheets.
+
+    Raises UnusableWorkbook (naming the file and the problem) for a file that is not a workbook
+    that can be attached to, and ValueError for an ``out`` that is not an .xlsm. ``out`` may be
+    ``source``; it is written atomically, so a failure leaves it as it was.
+    """
+    if out.suffix.lower() != ".xlsm":
+        raise ValueError(f"{out}: a workbook with macros must be saved as .xlsm")
+    package = open_package(source)
+    info = read_workbook(package)
+    if _STRICT_MAIN in package.read(info.workbook_part):
+        # Our parts are Transitional; mixing the two in one package is not valid.
+        raise UnusableWorkbook(
+            source, "is saved as Strict Open XML; save it as an ordinary Excel workbook first"
+        )
+    edit = _Edit(package, info)
+    result = AttachResult(out)
+    _attach_vba(edit, result)
+    _attach_ribbon(edit)
+    _add_sheets(edit, result)
+    write_package(package, edit.changed, out, edit.added, edit.removed)
+    return result
+
+
+def _attach_vba(edit: _Edit, result: AttachResult) -> None:
+    workbook = edit.info.workbook_part
+    ours = tracker_modules()
+    result.modules_added = [m.name for m in ours]
+    existing = [
+        r for r in relationships(edit.package, workbook) if r.type == VBA_PROJECT_RELATIONSHIP
+    ]
+    if existing and edit.package.has(existing[0].target):
+        part = existing[0].target
+        try:
+            project = read_vba_project(edit.package.read(part))
+        except UnreadableVbaProject as error:
+            raise UnusableWorkbook(
+                edit.package.path, f"its VBA project ({part}): {error}"
+            ) from None
+        our_names = {m.name.casefold() for m in ours}
+        kept = [m for m in project.modules if m.name.casefold() not in our_names]
+        result.modules_kept = [m.name for m in kept]
+        modules: list[Module] = [*kept, *ours]
+        references = project.references + _missing(project.references)
+        try:
+            rebuilt = vba_project(modules, project.name, project.code_page, references)
+        except ValueError as error:
+            raise UnusableWorkbook(
+                edit.package.path, f"its VBA project ({part}) cannot be rebuilt: {error}"
+            ) from None
+        edit.set(part, rebuilt)
+        _drop_signature(edit, part, result)
+    else:
+        part = str(PurePosixPath(workbook).parent / "vbaProject.bin")
+        edit.set(part, vba_project(ours))
+        edit.relate(workbook, VBA_PROJECT_RELATIONSHIP, part)
+    edit.declare(part, VBA_PROJECT_TYPE)
+    edit.declare(workbook, MACRO_ENABLED_WORKBOOK)
+
+
+def _missing(references: bytes) -> bytes:
+    """Our references (stdole and the Office library) that ``references`` lacks."""
+    missing = b""
+    held = references.upper()
+    for name, guid, libid in (
+        ("stdole", STDOLE_GUID, STDOLE_LIBID),
+        ("Office", OFFICE_GUID, OFFICE_LIBID),
+    ):
+        if guid.encode() not in held:
+            missing += registered_reference(name, libid)
+    return missing
+
+
+def _drop_signature(edit: _Edit, part: str, result: AttachResult) -> None:
+    rels = edit.package.relationships_of(part)
+    if not edit.package.has(rels):
+        return
+    for relationship in relationships(edit.package, part):
+        if not relationship.external and edit.package.has(relationship.target):
+            edit.removed.add(relationship.target)
+            result.parts_removed.append(relationship.target)
+            content_types = edit.read(CONTENT_TYPES)
+            edit.set(CONTENT_TYPES, decl.without_override(content_types, relationship.target))
+    edit.removed.add(rels)
+
+
+def _attach_ribbon(edit: _Edit) -> None:
+    ribbon = custom_ui_part()
+    for relationship in relationships(edit.package, ""):
+        if relationship.type != RIBBON_RELATIONSHIP:
+            continue
+        target = relationship.target
+        if edit.package.has(target) and _OUR_RIBBON not in edit.package.read(target):
+            raise UnusableWorkbook(
+                edit.package.path,
+                f"has a ribbon customisation of its own ({target}); attach would replace it",
+            )
+        edit.set(target, ribbon)
+        return
+    edit.set(CUSTOM_UI_PART, ribbon)
+    edit.relate("", RIBBON_RELATIONSHIP, CUSTOM_UI_PART)
+    content_types = edit.read(CONTENT_TYPES)
+    if decl.default_content_type(content_types, "xml") != "application/xml":
+        edit.declare(CUSTOM_UI_PART, "application/xml")
+
+
+def _add_sheets(edit: _Edit, result: AttachResult) -> None:
+    present = {s.name.casefold() for s in edit.info.sheets}
+    wanted = [inputs_sheet(), checks_sheet(), xlwings_conf_sheet()]
+    to_add = [w for w in wanted if w.sheet.name.casefold() not in present]
+    if not to_add:
+        return
+    _check_names_free(edit, to_add)
+    workbook = edit.info.workbook_part
+    next_table_id = _max_table_id(edit) + 1
+    sheet_entries = b""
+    names = b""
+    xml = edit.read(workbook)
+    prefix, r_prefix = decl.root_prefix(xml, RELATIONSHIPS_NAMESPACE)
+    sheet_id = max((int(n) for n in re.findall(rb'sheetId="(\d+)"', xml)), default=0)
+    defined = {n.name.casefold() for n in edit.info.defined_names if n.sheet is None}
+    for wanted_sheet in to_add:
+        sheet = wanted_sheet.sheet
+        part = edit.unused_part("xl/worksheets", "sheet", ".xml")
+        table_ids = []
+        for block in sheet.tables:
+            table_part = edit.unused_part("xl/tables", "table", ".xml")
+            edit.set(table_part, table_xml(block, next_table_id))
+            next_table_id += 1
+            edit.declare(table_part, TABLE_TYPE)
+            table_ids.append(edit.relate(part, TABLE_RELATIONSHIP, table_part))
+        edit.set(part, worksheet_xml(sheet, table_ids))
+        edit.declare(part, WORKSHEET_TYPE)
+        rid = edit.relate(workbook, WORKSHEET_RELATIONSHIP, part)
+        sheet_id += 1
+        attributes = {"name": sheet.name, "sheetId": str(sheet_id)}
+        if r_prefix is None:
+            attributes["xmlns:r"] = RELATIONSHIPS_NAMESPACE
+        attributes[f"{r_prefix or 'r'}:id"] = rid
+        sheet_entries += decl.element(prefix, "sheet", attributes)
+        for name, formula in wanted_sheet.names.items():
+            if name.casefold() not in defined:
+                names += decl.element(prefix, "definedName", {"name": name}, _escape(formula))
+        result.sheets_added.append(sheet.name)
+    xml = decl.insert_children(xml, "sheets", sheet_entries)
+    if names:
+        if re.search(rb"<(?:[\w.-]+:)?definedNames[\s>]", xml):
+            xml = decl.insert_children(xml, "definedNames", names)
+        else:
+            wrapper = decl.element(prefix, "definedNames", {}, names.decode("utf-8"))
+            xml = decl.insert_after(
+                xml, ["externalReferences", "functionGroups", "sheets"], wrapper
+            )
+    edit.set(workbook, xml)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _check_names_free(edit: _Edit, to_add: list[SheetWithNames]) -> None:
+    """Refuse to add a table whose name the workbook already uses for a table or a name."""
+    used = {t.name.casefold() for t in edit.info.tables}
+    used |= {n.name.casefold() for n in edit.info.defined_names}
+    for wanted in to_add:
+        for block in wanted.sheet.tables:
+            assert block.table is not None
+            if block.table.casefold() in used:
+                raise UnusableWorkbook(
+                    edit.package.path,
+                    f"already uses the name {block.table}, which the {wanted.sheet.name} sheet "
+                    "that attach adds needs for its table; rename it first",
+                )
+
+
+def _max_table_id(edit: _Edit) -> int:
+    highest = 0
+    for name in edit.package.contents:
+        if name.startswith("xl/tables/") and name.endswith(".xml"):
+            found = re.search(rb'<(?:[\w.-]+:)?table\b[^>]*?\sid="(\d+)"', edit.package.read(name))
+            if found:
+                highest = max(highest, int(found.group(1)))
+    return highest
+
+
+__all__ = ["MACRO_ENABLED_WORKBOOK", "AttachResult", "attach"]
