@@ -81,6 +81,15 @@ def _recalc(args: argparse.Namespace) -> int:
     return 0 if report.complete else EXIT_PARTLY_RECALCULATED
 
 
+def _new_tracker(args: argparse.Namespace) -> int:
+    from productive_xl.tracker.template import build_tracker  # noqa: PLC0415
+
+    report = build_tracker(args.workbook, example=args.example)
+    what = "example tracker" if args.example else "tracker template"
+    print(f"{args.workbook}: {what}, {report.formula_cells} formula cells calculated")
+    return 0 if report.complete else EXIT_PARTLY_RECALCULATED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="productive-xl",
@@ -134,6 +143,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--report", type=Path, help="Write a JSON report: changed, not recalculated, errors."
     )
     recalc.set_defaults(run=_recalc)
+
+    tracker = commands.add_parser(
+        "new-tracker",
+        help="Build the benefits tracker workbook, empty or filled with an example trust.",
+    )
+    tracker.add_argument("workbook", type=Path, help="The workbook to write.")
+    tracker.add_argument(
+        "--example", action="store_true", help="Fill it with the example trust's benefits."
+    )
+    tracker.set_defaults(run=_new_tracker)
     return parser
 
 

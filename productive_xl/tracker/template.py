@@ -1,0 +1,127 @@
+"""Build the tracker workbook (``productive-xl new-tracker``), empty or filled with the example.
+
+The workbook is built with openpyxl: it writes Excel tables, named cell styles, defined names,
+data validation, conditional formatting and charts, and it is already a runtime dependency.
+Its output is made the same on every build (fixed document properties, fixed zip member times),
+so that the committed workbooks in ``workbooks/`` can be compared with what the code builds.
+The example is then recalculated by productive-xl recalc, so that it opens with its values.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Final
+
+from openpyxl import Workbook
+from openpyxl.workbook.properties import CalcProperties
+from openpyxl.writer.excel import ExcelWriter
+
+from productive_xl.headless.recalc import recalc
+from productive_xl.headless.report import RecalcReport
+from productive_xl.ooxml.writer import replace_atomically
+from productive_xl.tracker.layout import BenefitTypesColumn, StatusWeightsColumn, Table
+from productive_xl.tracker.register import PROGRAMMES, Column, Recurrence
+from productive_xl.tracker.template_about import build_about
+from productive_xl.tracker.template_checks import build_checks
+from productive_xl.tracker.template_dashboard import build_dashboard
+from productive_xl.tracker.template_inputs import build_inputs
+from productive_xl.tracker.template_phasing import build_phasing
+from productive_xl.tracker.template_register import YES, build_register
+from productive_xl.tracker.template_rollup import build_rollup
+from productive_xl.tracker.template_sources import build_released_time, build_stock
+
+BUILT_AT: Final = datetime(2025, 4, 1)
+"""The creation and modification time written into every build, so that builds are identical."""
+
+_ZIP_TIME: Final = (2025, 4, 1, 0, 0, 0)
+
+
+def _column_range(book: Workbook, table_name: str, header: str) -> str:
+    """The absolute cell range of one column of a table's data body, for a drop-down list."""
+    for sheet in book.worksheets:
+        if table_name in sheet.tables:
+            table = sheet.tables[table_name]
+            first, last = table.ref.split(":")
+            headers = [column.name for column in table.tableColumns]
+            top = sheet[first].row + 1
+            letter = sheet.cell(top, sheet[first].column + headers.index(header)).column_letter
+            return f"'{sheet.title}'!${letter}${top}:${letter}${sheet[last].row}"
+    raise KeyError(table_name)
+
+
+def _workbook(*, example: bool) -> Workbook:
+    book = Workbook()
+    build_about(book)
+    build_inputs(book)
+    lists: dict[str, str] = {
+        Column.PROGRAMME: '"' + ",".join(PROGRAMMES) + '"',
+        Column.BENEFIT_TYPE: _column_range(
+            book, Table.BENEFIT_TYPES, BenefitTypesColumn.BENEFIT_TYPE
+        ),
+        Column.CASH_RELEASING: f'"{YES},No"',
+        Column.RECURRENCE: '"' + ",".join(Recurrence) + '"',
+        Column.STATUS: _column_range(book, Table.STATUS_WEIGHTS, StatusWeightsColumn.STATUS),
+    }
+    build_register(book, example=example, lists=lists)
+    build_released_time(book, example=example)
+    build_stock(book, example=example)
+    build_phasing(book, example=example)
+    build_rollup(book, example=example)
+    build_dashboard(book)
+    build_checks(book)
+    book.properties.creator = "productive_xl"
+    book.properties.lastModifiedBy = "productive_xl"
+    book.properties.title = "Productive Series benefits tracker"
+    book.properties.created = BUILT_AT
+    book.properties.modified = BUILT_AT
+    # Excel must not recalculate everything on opening: before the workbook's VBA wrappers are
+    # enabled it would turn the PRODUCTIVE_* cells into #NAME? (DESIGN.md).
+    book.calculation = CalcProperties(fullCalcOnLoad=False)
+    return book
+
+
+def _write(book: Workbook, path: Path) -> None:
+    """Save ``book`` as openpyxl does, then give every zip member the same fixed time."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()
+    buffer.seek(0)
+    with zipfile.ZipFile(buffer) as built, zipfile.ZipFile(path, "w") as archive:
+        for info in built.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(member, built.read(info.filename))
+
+
+def build_workbook(path: Path, *, example: bool) -> None:
+    """Write the tracker's workbook content to ``path`` as built, before any recalculation:
+    its formula cells hold no values yet."""
+    _write(_workbook(example=example), Path(path))
+
+
+def finish(xlsx: Path, out: Path) -> None:
+    """Turn the built workbook ``xlsx`` into the tracker at ``out``.
+
+    The seam where the VBA project, the ribbon and the xlwings.conf sheet are added
+    (``productive_xl.ooxml.attach``); until then the workbook is copied as it is.
+    """
+    replace_atomically(out, lambda temporary: shutil.copyfile(xlsx, temporary))
+
+
+def build_tracker(path: Path, *, example: bool) -> RecalcReport:
+    """Build the tracker workbook at ``path``: the template, or with ``example`` the example
+    trust's tracker, recalculated by productive-xl recalc so that it opens with its values.
+
+    Returns recalc's report. ``path`` is replaced only once the whole workbook is built.
+    """
+    with tempfile.TemporaryDirectory(prefix="productive_xl-tracker-") as scratch:
+        staging = Path(scratch) / "tracker.xlsx"
+        build_workbook(staging, example=example)
+        report = recalc(staging)
+        finish(staging, Path(path))
+    return report
