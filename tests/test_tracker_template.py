@@ -170,6 +170,9 @@ def test_example_totals_are_the_hand_worked_totals(example_values: openpyxl.Work
             min_row=6, max_row=13, values_only=True
         )
     }
+    typed = sum(map(_pence, (RT_01, RT_02, RT_03, RT_04, RT_05)))
+    full_year = typed + 36_000 + 134_000 + 11_500 + 2_000_000 + 172_800
+    assert dashboard["Full-year effect (£)"] == pytest.approx(full_year, abs=0.001)
     in_year = sum(IN_YEAR.values())
     assert in_year == pytest.approx(1_061_533.78, abs=0.01)  # the sum above, once more by eye
     assert dashboard["In-year effect (£)"] == pytest.approx(in_year, abs=0.01)

@@ -69,6 +69,9 @@ NOTES: Final = (
     "The PRODUCTIVE_* functions run in Python (xlwings in Excel, productive-xl recalc on a "
     "server); the functions are described in the Insert Function dialog, category Productive.",
     "No number is typed inside a formula: every constant is a named input on Inputs.",
+    "A new tracker's tables each have one empty row: its grey cells show errors (a PRODUCTIVE_* "
+    "function given no input is an error, never a silent zero) until you type your first line "
+    "into it.",
 )
 
 
