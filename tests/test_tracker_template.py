@@ -189,6 +189,15 @@ def test_example_totals_are_the_hand_worked_totals(example_values: openpyxl.Work
     # the twelve months of plan add up to the in-year effect
     assert dashboard["Plan for the year (£)"] == pytest.approx(in_year, abs=0.01)
 
+    # the timeline by hand: theatre income (POT-01) from October with a 3-month ramp
+    theatre = next(r for r in _rows(example_values, Table.PHASING) if r["Line ID"] == "POT-01")
+    monthly = 800 * (3400 - 900) / 12
+    assert [theatre[f"Plan {month}"] for month in MONTHS] == pytest.approx(
+        [0] * 6 + [monthly / 3, monthly * 2 / 3] + [monthly] * 4
+    )
+    stock = next(r for r in _rows(example_values, Table.PHASING) if r["Line ID"] == "PCS-01")
+    assert [stock[f"Plan {month}"] for month in MONTHS] == [0, 0, 134_000] + [0] * 9
+
     rollup = _rows(example_values, Table.ROLLUP)
     assert sum(row[RollupColumn.IN_YEAR_EFFECT] for row in rollup) == pytest.approx(in_year)
     theatre = [
@@ -378,6 +387,18 @@ def test_master_check_shows_on_every_sheet(workbook: Path) -> None:
         assert sheet["C2"].style == "Check Cell"
     styles = {style.name if hasattr(style, "name") else style for style in book.named_styles}
     assert {"Input", "Calculation", "Output", "Check Cell"} <= styles
+
+
+@pytest.mark.parametrize("workbook", [TEMPLATE, EXAMPLE])
+def test_excel_is_not_asked_to_recalculate_on_opening(workbook: Path) -> None:
+    """Before its macros are enabled, Excel would turn every PRODUCTIVE_* cell into #NAME?."""
+    with zipfile.ZipFile(workbook) as package:
+        calculation = etree.fromstring(package.read("xl/workbook.xml")).find(
+            "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}calcPr"
+        )
+    assert calculation is not None
+    assert calculation.get("fullCalcOnLoad") in (None, "0", "false")
+    assert int(calculation.get("calcId", "0")) >= 191029  # not an older Excel's engine
 
 
 def test_dashboard_has_its_two_charts() -> None:

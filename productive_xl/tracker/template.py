@@ -38,6 +38,8 @@ from productive_xl.tracker.template_sources import build_released_time, build_st
 BUILT_AT: Final = datetime(2025, 4, 1)
 """The creation and modification time written into every build, so that builds are identical."""
 
+EXCEL_365_CALC_ID: Final = 191029
+
 _ZIP_TIME: Final = (2025, 4, 1, 0, 0, 0)
 
 
@@ -80,8 +82,10 @@ def _workbook(*, example: bool) -> Workbook:
     book.properties.created = BUILT_AT
     book.properties.modified = BUILT_AT
     # Excel must not recalculate everything on opening: before the workbook's VBA wrappers are
-    # enabled it would turn the PRODUCTIVE_* cells into #NAME? (DESIGN.md).
-    book.calculation = CalcProperties(fullCalcOnLoad=False)
+    # enabled it would turn the PRODUCTIVE_* cells into #NAME? (DESIGN.md). Nor fullCalcOnLoad,
+    # nor the calculation engine id of an older Excel (openpyxl's default, 124519), which makes
+    # a newer Excel recalculate the whole workbook on opening: this is Excel 365's.
+    book.calculation = CalcProperties(calcId=EXCEL_365_CALC_ID, fullCalcOnLoad=False)
     return book
 
 

@@ -143,12 +143,11 @@ def plan_by_month(line: ExampleLine) -> tuple[float, ...]:
 
 def _example_row(line: ExampleLine) -> Sequence[object]:
     plan = plan_by_month(line)
-    forecast = [round(value * FORECAST_FACTOR[line.status]) for value in plan]
-    actual = [
-        round(value * ACTUAL_FACTOR[line.status]) if index < ACTUAL_MONTHS else None
-        for index, value in enumerate(plan)
-    ]
-    return (line.id, *forecast, *actual)
+    actual = [round(value * ACTUAL_FACTOR[line.status]) for value in plan[:ACTUAL_MONTHS]]
+    # the forecast of a closed month is its actual; of the months to come, the owner's view
+    to_come = [round(value * FORECAST_FACTOR[line.status]) for value in plan[ACTUAL_MONTHS:]]
+    blanks = [None] * (len(plan) - ACTUAL_MONTHS)
+    return (line.id, *actual, *to_come, *actual, *blanks)
 
 
 def first_day_of_month(month: str) -> str:
