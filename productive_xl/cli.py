@@ -84,7 +84,11 @@ def _recalc(args: argparse.Namespace) -> int:
 def _new_tracker(args: argparse.Namespace) -> int:
     from productive_xl.tracker.template import build_tracker  # noqa: PLC0415
 
-    report = build_tracker(args.workbook, example=args.example)
+    try:
+        report = build_tracker(args.workbook, example=args.example)
+    except OSError as error:
+        print(f"productive-xl new-tracker: cannot write {args.workbook}: {error}", file=sys.stderr)
+        return 1
     what = "example tracker" if args.example else "tracker template"
     print(f"{args.workbook}: {what}, {report.formula_cells} formula cells calculated")
     return 0 if report.complete else EXIT_PARTLY_RECALCULATED

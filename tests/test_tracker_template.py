@@ -422,3 +422,15 @@ def test_new_tracker_command_writes_the_workbook(tmp_path: Path) -> None:
     assert main(["new-tracker", str(out), "--example"]) == 0
     with zipfile.ZipFile(out) as new, zipfile.ZipFile(EXAMPLE) as committed:
         assert new.read("xl/workbook.xml") == committed.read("xl/workbook.xml")
+
+
+def test_new_tracker_says_which_file_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    out = blocker / "tracker.xlsx"
+    assert main(["new-tracker", str(out)]) == 1
+    assert f"cannot write {out}" in capsys.readouterr().err
+    assert blocker.read_text() == "a file where a folder should be"
+    assert list(tmp_path.iterdir()) == [blocker]
