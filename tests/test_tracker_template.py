@@ -434,3 +434,13 @@ def test_new_tracker_says_which_file_it_cannot_write(
     assert f"cannot write {out}" in capsys.readouterr().err
     assert blocker.read_text() == "a file where a folder should be"
     assert list(tmp_path.iterdir()) == [blocker]
+
+
+def test_python_calamine_reads_the_example_values() -> None:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(EXAMPLE))
+    assert book.sheet_names == [sheet.value for sheet in Sheet if sheet != Sheet.XLWINGS_CONF]
+    for sheet in book.sheet_names:
+        rows = book.get_sheet_by_name(sheet).to_python()
+        assert rows[1][2] == 0, sheet  # C2: the master check, as stored by recalc
