@@ -13,7 +13,14 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
-from productive_xl.tracker.layout import MONTHS, Measure, PhasingColumn, Sheet, Table
+from productive_xl.tracker.layout import (
+    MONTHS,
+    Measure,
+    PhasingColumn,
+    Sheet,
+    Table,
+    month_column,
+)
 from productive_xl.tracker.layout import TaskTimesColumn as T
 from productive_xl.tracker.register import PROGRAMMES, Column
 from productive_xl.tracker.template_inputs import ORDERS
@@ -102,7 +109,8 @@ def _by_month(sheet: Worksheet) -> None:
         label.style = OUTPUT
         label.number_format = MONTH
         for offset, measure in enumerate(Measure, start=2):
-            cell = sheet.cell(row, offset, f"=SUM({whole(Table.PHASING, f'{measure} {month}')})")
+            total = whole(Table.PHASING, month_column(measure, month))
+            cell = sheet.cell(row, offset, f"=SUM({total})")
             cell.style = OUTPUT
             cell.number_format = MONEY
     last = top + len(MONTHS)

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from productive_xl.core.phasing import monthly_phasing
-from productive_xl.tracker.layout import MONTHS, Measure, Name, PhasingColumn, Sheet, Table
+from productive_xl.tracker.layout import MONTHS, Measure, Name, Sheet, Table, month_column
 from productive_xl.tracker.layout import PhasingColumn as P
 from productive_xl.tracker.register import Column, Recurrence
 from productive_xl.tracker.template_example import (
@@ -97,7 +97,7 @@ def _plan(month_number: str) -> str:
 
 
 def _total(measure: Measure) -> str:
-    first, last = f"{measure} {MONTHS[0]}", f"{measure} {MONTHS[-1]}"
+    first, last = month_column(measure, MONTHS[0]), month_column(measure, MONTHS[-1])
     return f"SUM({Table.PHASING}[[#This Row],[{first}]:[{last}]])"
 
 
@@ -106,7 +106,7 @@ def phasing_columns() -> tuple[Col, ...]:
     start = len(LEAD_COLUMNS) + 1
     plan = tuple(
         Col(
-            f"{Measure.PLAN} {month}",
+            month_column(Measure.PLAN, month),
             "",
             MONEY,
             _plan(f"{get_column_letter(start + index)}${MONTH_NUMBER_ROW}"),
@@ -126,7 +126,7 @@ def phasing_columns() -> tuple[Col, ...]:
     )
     typed: list[Col] = []
     for measure, total in ((Measure.FORECAST, P.FORECAST_TOTAL), (Measure.ACTUAL, P.ACTUAL_TOTAL)):
-        typed.extend(Col(f"{measure} {month}", "", MONEY, width=10) for month in MONTHS)
+        typed.extend(Col(month_column(measure, month), "", MONEY, width=10) for month in MONTHS)
         typed.append(Col(total, "£ in the year", MONEY, _total(measure)))
     return (*LEAD_COLUMNS, *plan, *checks, *typed)
 
@@ -153,7 +153,7 @@ def _example_row(line: ExampleLine) -> Sequence[object]:
 def first_day_of_month(month: str) -> str:
     """The timeline cell holding the first day of ``month`` (above its Plan column)."""
     headers = [column.header for column in phasing_columns()]
-    letter = get_column_letter(headers.index(f"{Measure.PLAN} {month}") + 1)
+    letter = get_column_letter(headers.index(month_column(Measure.PLAN, month)) + 1)
     return f"{Sheet.PHASING}!${letter}${TABLE_TOP}"
 
 
@@ -186,12 +186,3 @@ def build_phasing(book: Workbook, *, example: bool) -> Worksheet:
     _timeline(sheet, columns)
     sheet.freeze_panes = sheet.cell(TABLE_TOP + 2, 2)
     return sheet
-
-
-__all__ = [
-    "PhasingColumn",
-    "build_phasing",
-    "first_day_of_month",
-    "phasing_columns",
-    "plan_by_month",
-]
