@@ -17,7 +17,7 @@ from productive_xl.tracker.template_tables import (
     INPUT,
     NOTE,
     OUTPUT,
-    TITLE,
+    sheet_heading,
     value_cell,
 )
 
@@ -85,11 +85,11 @@ def build_about(book: Workbook) -> Worksheet:
     sheet = book.active
     assert sheet is not None  # a new openpyxl Workbook has one sheet
     sheet.title = Sheet.ABOUT
-    sheet["A1"] = "Productive Series benefits tracker"
-    sheet["A1"].style = TITLE
-    sheet["A2"] = "Master check (0 when all is well)"
-    sheet["C2"] = f"={Name.MASTER_CHECK}"
-    sheet["C2"].style = CHECK
+    sheet_heading(
+        sheet,
+        "Productive Series benefits tracker",
+        "Read this first: what the tracker is, how to use it and where everything is.",
+    )
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 100
     wrap = Alignment(wrap_text=True, vertical="top")
