@@ -444,3 +444,27 @@ def test_python_calamine_reads_the_example_values() -> None:
     for sheet in book.sheet_names:
         rows = book.get_sheet_by_name(sheet).to_python()
         assert rows[1][2] == 0, sheet  # C2: the master check, as stored by recalc
+
+
+def test_every_typed_value_is_one_its_drop_down_offers() -> None:
+    book = openpyxl.load_workbook(EXAMPLE)
+    checked = 0
+    for sheet in (book[Sheet.REGISTER], book[Sheet.RELEASED_TIME]):
+        for rule in sheet.data_validations.dataValidation:
+            source = rule.formula1
+            if source.startswith('"'):
+                allowed = set(source.strip('"').split(","))
+            else:
+                where, cells = source.split("!")
+                allowed = {row[0].value for row in book[where.strip("'")][cells.replace("$", "")]}
+            for cell_range in rule.sqref.ranges:
+                typed = {
+                    cell.value
+                    for row in sheet[cell_range.coord]
+                    for cell in row
+                    if cell.value is not None
+                }
+                assert typed, cell_range.coord
+                assert typed <= allowed, (sheet.title, cell_range.coord, typed - allowed)
+                checked += 1
+    assert checked == 6  # programme, benefit type, cash releasing, recurrence, status; band

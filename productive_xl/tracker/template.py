@@ -24,7 +24,7 @@ from openpyxl.writer.excel import ExcelWriter
 from productive_xl.headless.recalc import recalc
 from productive_xl.headless.report import RecalcReport
 from productive_xl.ooxml.writer import replace_atomically
-from productive_xl.tracker.layout import BenefitTypesColumn, StatusWeightsColumn, Table
+from productive_xl.tracker.layout import BenefitTypesColumn, RatesColumn, StatusWeightsColumn, Table
 from productive_xl.tracker.register import PROGRAMMES, Column, Recurrence
 from productive_xl.tracker.template_about import build_about
 from productive_xl.tracker.template_checks import build_checks
@@ -34,6 +34,7 @@ from productive_xl.tracker.template_phasing import build_phasing
 from productive_xl.tracker.template_register import YES, build_register
 from productive_xl.tracker.template_rollup import build_rollup
 from productive_xl.tracker.template_sources import build_released_time, build_stock
+from productive_xl.tracker.template_tables import column_range
 
 BUILT_AT: Final = datetime(2025, 4, 1)
 """The creation and modification time written into every build, so that builds are identical."""
@@ -43,34 +44,23 @@ EXCEL_365_CALC_ID: Final = 191029
 _ZIP_TIME: Final = (2025, 4, 1, 0, 0, 0)
 
 
-def _column_range(book: Workbook, table_name: str, header: str) -> str:
-    """The absolute cell range of one column of a table's data body, for a drop-down list."""
-    for sheet in book.worksheets:
-        if table_name in sheet.tables:
-            table = sheet.tables[table_name]
-            first, last = table.ref.split(":")
-            headers = [column.name for column in table.tableColumns]
-            top = sheet[first].row + 1
-            letter = sheet.cell(top, sheet[first].column + headers.index(header)).column_letter
-            return f"'{sheet.title}'!${letter}${top}:${letter}${sheet[last].row}"
-    raise KeyError(table_name)
-
-
 def _workbook(*, example: bool) -> Workbook:
     book = Workbook()
     build_about(book)
     build_inputs(book)
     lists: dict[str, str] = {
         Column.PROGRAMME: '"' + ",".join(PROGRAMMES) + '"',
-        Column.BENEFIT_TYPE: _column_range(
+        Column.BENEFIT_TYPE: column_range(
             book, Table.BENEFIT_TYPES, BenefitTypesColumn.BENEFIT_TYPE
         ),
         Column.CASH_RELEASING: f'"{YES},No"',
         Column.RECURRENCE: '"' + ",".join(Recurrence) + '"',
-        Column.STATUS: _column_range(book, Table.STATUS_WEIGHTS, StatusWeightsColumn.STATUS),
+        Column.STATUS: column_range(book, Table.STATUS_WEIGHTS, StatusWeightsColumn.STATUS),
     }
     build_register(book, example=example, lists=lists)
-    build_released_time(book, example=example)
+    build_released_time(
+        book, example=example, bands=column_range(book, Table.RATES, RatesColumn.BAND)
+    )
     build_stock(book, example=example)
     build_phasing(book, example=example)
     build_rollup(book, example=example)

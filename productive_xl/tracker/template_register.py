@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Final
 
 from openpyxl import Workbook
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from productive_xl.tracker.layout import (
@@ -34,6 +33,7 @@ from productive_xl.tracker.template_tables import (
     TEXT,
     Col,
     count_where,
+    drop_down,
     sheet_heading,
     sum_where,
     this_row,
@@ -153,17 +153,6 @@ REGISTER_COLUMNS: Final = (
 )
 
 
-def _validation(sheet: Worksheet, column: int, first: int, last: int, source: str) -> None:
-    """A drop-down list on one input column, so a line takes only the values the checks know."""
-    letter = sheet.cell(first, column).column_letter
-    rule = DataValidation(type="list", formula1=source, allow_blank=True)
-    rule.error = "Choose a value from the list (see Inputs)."
-    rule.errorTitle = "Not a value the tracker knows"
-    rule.showErrorMessage = True
-    rule.add(f"{letter}{first}:{letter}{last}")
-    sheet.add_data_validation(rule)
-
-
 def build_register(book: Workbook, *, example: bool, lists: dict[str, str]) -> Worksheet:
     """The Register sheet; ``lists`` maps an input column to the range its drop-down offers."""
     sheet = book.create_sheet(Sheet.REGISTER)
@@ -175,10 +164,8 @@ def build_register(book: Workbook, *, example: bool, lists: dict[str, str]) -> W
         "effect must agree with that sheet's value (Checks).",
     )
     rows = [line.values() for line in EXAMPLE_LINES] if example else []
-    last = write_table(sheet, Table.BENEFITS, REGISTER_COLUMNS, rows, top=FIRST_TABLE_ROW)
-    first = FIRST_TABLE_ROW + 2
-    headers = [column.header for column in REGISTER_COLUMNS]
+    write_table(sheet, Table.BENEFITS, REGISTER_COLUMNS, rows, top=FIRST_TABLE_ROW)
     for header, source in lists.items():
-        _validation(sheet, headers.index(header) + 1, first, max(last, first + 200), source)
-    sheet.freeze_panes = sheet.cell(first, 2)
+        drop_down(sheet, Table.BENEFITS, header, source)
+    sheet.freeze_panes = sheet.cell(FIRST_TABLE_ROW + 2, 2)
     return sheet

@@ -20,6 +20,7 @@ from productive_xl.tracker.template_tables import (
     PENCE,
     WTE_FORMAT,
     Col,
+    drop_down,
     sheet_heading,
     sum_where,
     this_row,
@@ -117,8 +118,9 @@ STOCK_COLUMNS = (
 )
 
 
-def build_released_time(book: Workbook, *, example: bool) -> Worksheet:
-    """The Released Time sheet: tblTaskTimes, task timings valued at each band's hourly cost."""
+def build_released_time(book: Workbook, *, example: bool, bands: str) -> Worksheet:
+    """The Released Time sheet: tblTaskTimes, task timings valued at each band's hourly cost;
+    ``bands`` is the range of tblRates' bands, which the Band column offers."""
     sheet = book.create_sheet(Sheet.RELEASED_TIME)
     sheet_heading(
         sheet,
@@ -145,6 +147,7 @@ def build_released_time(book: Workbook, *, example: bool) -> Worksheet:
         else []
     )
     write_table(sheet, Table.TASK_TIMES, TASK_TIME_COLUMNS, rows, top=FIRST_TABLE_ROW)
+    drop_down(sheet, Table.TASK_TIMES, T.BAND, bands)
     return sheet
 
 

@@ -13,9 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -167,6 +170,7 @@ def write_table(
     )
     table = Table(displayName=name, ref=reference)
     table.tableStyleInfo = TableStyleInfo(name=_TABLE_STYLE, showRowStripes=True)
+    table.autoFilter = AutoFilter(ref=reference)  # filter buttons on the header, as Excel adds
     # Each calculated column keeps its formula in the table's definition, so that Excel fills it
     # into a row the user adds.
     table.tableColumns = [
@@ -181,6 +185,35 @@ def write_table(
     ]
     sheet.add_table(table)
     return last
+
+
+def drop_down(sheet: Worksheet, table: str, header: str, source: str, *, rows: int = 200) -> None:
+    """A drop-down list on one input column of ``table``, offering the values of ``source`` (a
+    range, or a quoted comma-separated list), so that a line takes only values the tracker knows.
+    It covers ``rows`` rows below the header, so that rows added to the table have it too."""
+    found = sheet.tables[table]
+    first = sheet[found.ref.split(":")[0]]
+    headers = [column.name for column in found.tableColumns]
+    letter = get_column_letter(first.column + headers.index(header))
+    rule = DataValidation(type="list", formula1=source, allow_blank=True)
+    rule.error = "Choose a value from the list (see Inputs)."
+    rule.errorTitle = "Not a value the tracker knows"
+    rule.showErrorMessage = True
+    rule.add(f"{letter}{first.row + 1}:{letter}{first.row + rows}")
+    sheet.add_data_validation(rule)
+
+
+def column_range(book: Workbook, table: str, header: str) -> str:
+    """The absolute address of one column of a table's data body, for a drop-down's source."""
+    for sheet in book.worksheets:
+        if table in sheet.tables:
+            found = sheet.tables[table]
+            first, last = (sheet[corner] for corner in found.ref.split(":"))
+            headers = [column.name for column in found.tableColumns]
+            letter = get_column_letter(first.column + headers.index(header))
+            quoted = "'" + sheet.title.replace("'", "''") + "'"
+            return f"{quoted}!${letter}${first.row + 1}:${letter}${last.row}"
+    raise KeyError(table)
 
 
 def value_cell(sheet: Worksheet, row: int, column: int) -> str:
