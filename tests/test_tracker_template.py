@@ -87,6 +87,16 @@ def test_committed_workbooks_are_what_the_code_builds(
             )
 
 
+def test_the_committed_example_holds_the_values_recalc_gives(tmp_path: Path) -> None:
+    copy = tmp_path / "example.xlsx"
+    copy.write_bytes(EXAMPLE.read_bytes())
+    report = recalc(copy)
+    assert report.complete
+    assert report.formula_cells > 500
+    assert report.changed_count == 0
+    assert copy.read_bytes() == EXAMPLE.read_bytes()
+
+
 def test_builds_are_identical_byte_for_byte(tmp_path: Path) -> None:
     build_tracker(tmp_path / "one.xlsx", example=True)
     build_tracker(tmp_path / "two.xlsx", example=True)

@@ -1,7 +1,8 @@
 """Build the tracker workbook (``productive-xl new-tracker``), empty or filled with the example.
 
 The workbook is built with openpyxl: it writes Excel tables, named cell styles, defined names,
-data validation, conditional formatting and charts, and it is already a runtime dependency.
+data validation, conditional formatting and charts, and it is already a runtime dependency
+(XlsxWriter, which writes the same, would be a second one, and cannot read back what it wrote).
 Its output is made the same on every build (fixed document properties, fixed zip member times),
 so that the committed workbooks in ``workbooks/`` can be compared with what the code builds.
 The example is then recalculated by productive-xl recalc, so that it opens with its values.
