@@ -478,3 +478,12 @@ def test_every_typed_value_is_one_its_drop_down_offers() -> None:
                 assert typed <= allowed, (sheet.title, cell_range.coord, typed - allowed)
                 checked += 1
     assert checked == 6  # programme, benefit type, cash releasing, recurrence, status; band
+
+
+def test_register_columns_typed_and_calculated_are_as_register_py_says() -> None:
+    from productive_xl.tracker.register import CALCULATED_COLUMNS
+    from productive_xl.tracker.template_register import REGISTER_COLUMNS
+
+    assert [column.header for column in REGISTER_COLUMNS] == list(Column)
+    for column in REGISTER_COLUMNS:
+        assert column.is_input == (column.header not in CALCULATED_COLUMNS), column.header
