@@ -119,6 +119,26 @@ def _attach(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_tracker(args: argparse.Namespace) -> int:
+    from productive_xl.tracker.template import build_tracker  # noqa: PLC0415
+
+    if args.workbook.suffix.lower() != ".xlsm":
+        print(
+            f"productive-xl new-tracker: {args.workbook}: the tracker holds macros (its ribbon "
+            "and functions), so it must be saved as .xlsm",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_ARGUMENTS
+    try:
+        report = build_tracker(args.workbook, example=args.example)
+    except OSError as error:
+        print(f"productive-xl new-tracker: cannot write {args.workbook}: {error}", file=sys.stderr)
+        return 1
+    what = "example tracker" if args.example else "tracker template"
+    print(f"{args.workbook}: {what}, {report.formula_cells} formula cells calculated")
+    return 0 if report.complete else EXIT_PARTLY_RECALCULATED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="productive-xl",
@@ -214,6 +234,16 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, required=True, help="The .xlsm to write (may be WORKBOOK)."
     )
     attach.set_defaults(run=_attach)
+
+    tracker = commands.add_parser(
+        "new-tracker",
+        help="Build the benefits tracker workbook, empty or filled with an example trust.",
+    )
+    tracker.add_argument("workbook", type=Path, help="The .xlsm workbook to write.")
+    tracker.add_argument(
+        "--example", action="store_true", help="Fill it with the example trust's benefits."
+    )
+    tracker.set_defaults(run=_new_tracker)
     return parser
 
 

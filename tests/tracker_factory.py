@@ -33,10 +33,10 @@ from productive_xl.tracker.layout import (
     StatusWeightsColumn,
 )
 from productive_xl.tracker.layout import Table as Tables
-from productive_xl.tracker.register import Column
+from productive_xl.tracker.register import CALCULATED_COLUMNS, Column
 
 REGISTER_TOP = 3  # the register's header row; its lines start on row 4
-START_YEAR = "Start year"  # the column the template helper adds: PRODUCTIVE_FY of the start date
+START_YEAR = Column.YEAR  # here the year a line starts in: PRODUCTIVE_FY of its start date
 RISK_ADJUSTED = "Risk-adjusted FYE"
 
 # One register line: ID, programme, ward, owner, type, cash?, recurrence, source line, FYE,
@@ -105,7 +105,7 @@ def _this_row(table: str, column: str) -> str:
 
 def _register(sheet: Worksheet, lines: Sequence[Line]) -> None:
     sheet["A1"] = "Benefits register"
-    headers = [*list(Column), START_YEAR, RISK_ADJUSTED]
+    headers = [*(c for c in Column if c not in CALCULATED_COLUMNS), START_YEAR, RISK_ADJUSTED]
     _table(sheet, Tables.BENEFITS, f"A{REGISTER_TOP}", headers, len(lines))
     for offset, line in enumerate(lines):
         row = REGISTER_TOP + 1 + offset

@@ -37,6 +37,10 @@ def replace_atomically(target: Path, write: Callable[[Path], object]) -> None:
         write(temporary)
         if target.exists():
             shutil.copymode(target, temporary)
+        else:  # a new file gets the usual permissions, not mkstemp's owner-only ones
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
         with temporary.open("rb") as file:
             os.fsync(file.fileno())
         os.replace(temporary, target)
@@ -56,7 +60,8 @@ def write_package(
     """Write ``package`` to ``target`` with the parts in ``replaced`` swapped for new bytes.
 
     Members keep their order, names, times and compression; those not replaced keep their bytes.
-    The parts in ``added`` follow them, compressed; those in ``removed`` are left out.
+    The parts in ``added`` follow them, compressed, with the time of the package's first member;
+    those in ``removed`` are left out.
     """
 
     def write(path: Path) -> None:
@@ -66,7 +71,12 @@ def write_package(
                     continue
                 data = replaced.get(original.filename, package.read(original.filename))
                 archive.writestr(_member(original), data)
+            # Added parts take the package's own time rather than the clock's, so the same
+            # input always gives the same bytes (the committed tracker workbooks rely on it).
+            stamp = package.infos[0].date_time if package.infos else (1980, 1, 1, 0, 0, 0)
             for name, data in (added or {}).items():
-                archive.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
+                member = zipfile.ZipInfo(name, date_time=stamp)
+                member.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(member, data)
 
     replace_atomically(target, write)

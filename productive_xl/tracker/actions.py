@@ -14,7 +14,7 @@ from productive_xl.core.errors import NotFound
 from productive_xl.core.reference import ReferenceValues, default_reference_values
 from productive_xl.core.staff_cost import band_name, pay_point
 from productive_xl.tracker.book import Book, Value, require_columns
-from productive_xl.tracker.layout import RatesColumn, Table
+from productive_xl.tracker.layout import PAY_POINT_COLUMNS, RatesColumn, Table
 from productive_xl.tracker.refresh import financial_year, read_register
 from productive_xl.tracker.register import BenefitLine, Column
 
@@ -84,7 +84,7 @@ def update_rates_for_year(book: Book, reference: ReferenceValues | None = None) 
             f"No Agenda for Change pay rates are held for {year} (held: {held}); tblRates is "
             "left as it was: type that year's pay points into it.",
         )
-    require_columns(book, Table.RATES, list(RatesColumn))
+    require_columns(book, Table.RATES, PAY_POINT_COLUMNS)
     existing: dict[str, dict[str, Value]] = {}
     others: list[dict[str, Value]] = []
     for row in book.rows(Table.RATES):

@@ -71,4 +71,4 @@ def require_columns(book: Book, table: str, needed: Sequence[str]) -> None:
     """Raise :class:`NotATracker` unless ``table`` has every column in ``needed``."""
     missing = [column for column in needed if column not in book.columns(table)]
     if missing:
-        raise NotATracker(f"table {table} has no column {', '.join(repr(m) for m in missing)}")
+        raise NotATracker(f"table {table} has no column {', '.join(repr(str(m)) for m in missing)}")

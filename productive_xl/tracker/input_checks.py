@@ -12,6 +12,7 @@ from productive_xl.core.errors import InvalidValue
 from productive_xl.core.financial_year import FinancialYear
 from productive_xl.tracker.book import Book, TableRow, Value, require_columns
 from productive_xl.tracker.layout import (
+    PAY_POINT_COLUMNS,
     AssumptionsColumn,
     Name,
     RatesColumn,
@@ -107,7 +108,7 @@ def check_inputs(book: Book) -> list[InputFinding]:
         found.append(InputFinding(Name.FINANCIAL_YEAR, error.message))
     found += _assumptions(book)
     found += _weights(book)
-    require_columns(book, Table.RATES, list(RatesColumn))
+    require_columns(book, Table.RATES, PAY_POINT_COLUMNS)
     for row in book.rows(Table.RATES):
         found += _rate_row(book, row)
     return found

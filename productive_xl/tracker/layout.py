@@ -41,6 +41,7 @@ class Table(StrEnum):
     PHASING = "tblPhasing"  # Phasing: each line's plan, forecast and actual by month
     ROLLUP = "tblRollup"  # Rollup: totals by programme, ward or team, and year
     CHECKS = "tblChecks"  # Checks: one check a row, 0 when all is well
+    BENEFIT_TYPES = "tblBenefitTypes"  # Inputs: each benefit type and its order (first, second)
     FINDINGS = "tblFindings"  # Checks: one finding a row, written by the refresh
 
 
@@ -58,6 +59,102 @@ class StatusWeightsColumn(StrEnum):
     STATUS = "Status"
     WEIGHT = "Weight"
     MEANING = "Meaning"
+
+
+class BenefitTypesColumn(StrEnum):
+    """tblBenefitTypes: each benefit type of the register, the order of benefit it is, and why."""
+
+    BENEFIT_TYPE = "Benefit type"
+    ORDER = "Order"
+    MEANING = "Meaning"
+
+
+class RatesColumn(StrEnum):
+    """tblRates: each Agenda for Change band's pay points for the tracker's year, and the cost
+    of one of its hours, worked out once for every line that uses the band.
+
+    Entry, Mid and Top are what "Update rates for year" writes; Hourly cost is a formula.
+    """
+
+    BAND = "Band"
+    ENTRY = "Entry"
+    MID = "Mid"
+    TOP = "Top"
+    HOURLY_COST = "Hourly cost"
+
+
+PAY_POINT_COLUMNS: Final = (RatesColumn.BAND, RatesColumn.ENTRY, RatesColumn.MID, RatesColumn.TOP)
+"""tblRates' typed-in columns: what "Update rates for year" writes and "Check inputs" checks."""
+
+
+class TaskTimesColumn(StrEnum):
+    """tblTaskTimes: a task timed before and after the change, and the time that releases."""
+
+    LINE = "Line"
+    WARD = "Ward or team"
+    TASK = "Task"
+    BAND = "Band"
+    MINUTES_BEFORE = "Minutes before"
+    MINUTES_AFTER = "Minutes after"
+    TIMES_A_DAY = "Times a day"
+    DAYS_A_YEAR = "Days a year"
+    HOURS_RELEASED = "Hours released a year"
+    HOURLY_COST = "Hourly cost"
+    VALUE = "Value a year"
+    WTE = "WTE released"
+
+
+class StockColumn(StrEnum):
+    """tblStock: stock counted before and after the change, and the saving it gives."""
+
+    LINE = "Line"
+    WARD = "Ward or team"
+    STOCK = "Stock"
+    STOCK_BEFORE = "Stock before"
+    STOCK_AFTER = "Stock after"
+    USAGE_BEFORE = "Usage a year before"
+    USAGE_AFTER = "Usage a year after"
+    EXPIRED_BEFORE = "Expired a year before"
+    EXPIRED_AFTER = "Expired a year after"
+    ONE_OFF_RELEASE = "One-off release"
+    RECURRENT = "Recurrent a year"
+    DAYS_BEFORE = "Days of stock before"
+    DAYS_AFTER = "Days of stock after"
+
+
+MONTHS: Final = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
+"""The months of the NHS financial year, in order; tblPhasing has a Plan, Forecast and Actual
+column for each, headed e.g. "Plan Apr"."""
+
+
+class PhasingColumn(StrEnum):
+    """tblPhasing: each register line phased by month (the month columns: :func:`month_column`)."""
+
+    LINE = "Line ID"
+    FULL_YEAR_EFFECT = "Full-year effect"
+    START_DATE = "Start date"
+    RAMP_MONTHS = "Ramp months"
+    NON_RECURRENT = "Non-recurrent"
+    IN_YEAR_EFFECT = "In-year effect"
+    MONTHS_BEFORE_START = "Months before start"
+    RUN_RATE = "Monthly run rate"
+    PLAN_TOTAL = "Plan total"
+    PLAN_DISAGREES = "Plan disagrees"
+    FORECAST_TOTAL = "Forecast total"
+    ACTUAL_TOTAL = "Actual total"
+
+
+class Measure(StrEnum):
+    """The three monthly measures of tblPhasing."""
+
+    PLAN = "Plan"
+    FORECAST = "Forecast"
+    ACTUAL = "Actual"
+
+
+def month_column(measure: Measure, month: str) -> str:
+    """The header of one month of one measure in tblPhasing, e.g. "Plan Apr"."""
+    return f"{measure} {month}"
 
 
 class ChecksColumn(StrEnum):
@@ -96,19 +193,14 @@ class Name(StrEnum):
     MASTER_CHECK = "MasterCheck"  # Checks: the sum of every check; shown on every sheet
     REFRESHED_AT = "RefreshedAt"  # About: when the tracker was last refreshed
     REFRESHED_BY = "RefreshedBy"  # About: who refreshed it (user name, or the server's)
+    # Inputs: tblAssumptions' Value cells that formulas use by name (no number inside a formula)
+    YEAR_START = "YearStart"  # the first day of FinancialYear
+    PAY_POINT = "PayPoint"  # the pay point hourly costs are worked out at: entry, mid or top
+    COST_BASIS = "CostBasis"  # the hours an annual cost is spread over: productive or paid
+    PRODUCTIVE_HOURS = "ProductiveHours"  # productive hours a year of one whole-time post
+    MONTHS_IN_YEAR = "MonthsInYear"
+    AGREEMENT_TOLERANCE = "AgreementTolerance"  # pounds two figures may differ by and agree
 
 
 # The Python module that the ribbon's VBA callbacks call through xlwings RunPython.
 RIBBON_MODULE: Final = "productive_xl.excel.ribbon"
-
-
-class RatesColumn(StrEnum):
-    """tblRates: the Agenda for Change pay points of each band for the tracker's year.
-
-    The columns the refresh writes; the template may add calculated ones (hourly costs) beside.
-    """
-
-    BAND = "Band"
-    ENTRY = "Entry"
-    MID = "Mid"
-    TOP = "Top"

@@ -84,15 +84,10 @@ class RefreshResult:
         return "\n".join(text)
 
 
-def rollup_year(line: BenefitLine) -> str | None:
-    """The financial year a line rolls up under: the year its benefit starts in.
-
-    Kept in this one place: when the register gains its own "Start year" column (PRODUCTIVE_FY
-    of the start date), this is where the refresh switches to reading it.
-    """
-    if line.start_date is None:
-        return None
-    return FinancialYear.containing(line.start_date).label
+def rollup_year(line: BenefitLine, tracker_year: FinancialYear) -> str:
+    """The financial year a line rolls up under: the one its register row gives (the Financial
+    year column that tblRollup's totals match on), else the year the tracker reports."""
+    return line.financial_year or tracker_year.label
 
 
 def financial_year(book: Book) -> FinancialYear:
@@ -151,11 +146,11 @@ def _extend_rollup(
         book, Table.ROLLUP, [RollupColumn.PROGRAMME, RollupColumn.WARD, RollupColumn.YEAR]
     )
     existing = [_key(row.values) for row in book.rows(Table.ROLLUP)]
+    tracker_year = financial_year(book)
     wanted: list[RollupKey] = []
     for line in lines:
-        year = rollup_year(line)
-        key = (line.programme, line.ward, year or "")
-        if line.programme and year and key not in wanted:
+        key = (line.programme, line.ward, rollup_year(line, tracker_year))
+        if line.programme and key not in wanted:
             wanted.append(key)
     added = [key for key in wanted if key not in existing]
     for programme, ward, year in added:

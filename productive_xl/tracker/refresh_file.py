@@ -26,32 +26,42 @@ def refresh_file(
 ) -> tuple[RefreshResult, RecalcReport]:
     """Refresh the tracker at ``source``, recalculate it, and write it to ``target``.
 
-    ``target`` defaults to ``source`` itself. The refreshed workbook is written to a temporary
-    file beside ``target`` and recalculated from there into ``target``, so ``target`` changes
-    once, completely, or not at all. Raises
+    ``target`` defaults to ``source`` itself. The workbook is first recalculated, so that the
+    refresh reads current values; the refreshed workbook is written to a temporary file beside
+    ``target`` and recalculated from there into ``target``, so ``target`` changes once,
+    completely, or not at all. The report is the last recalculation's. Raises
     :class:`~productive_xl.ooxml.package.UnusableWorkbook` (naming the file and what it lacks)
     when it is not a workbook or not a tracker; nothing is written then.
     """
     source = Path(source)
     destination = Path(target) if target is not None else source
-    book = FileBook(source)
-    try:
-        result = refresh(book, user, now or datetime.now().replace(microsecond=0))
-    except NotATracker as error:
-        raise UnusableWorkbook(
-            source, f"is not a tracker productive-xl can refresh: {error}"
-        ) from None
     destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{destination.name}.", suffix=".refreshed.tmp", dir=destination.parent
-    )
-    os.close(handle)
-    refreshed = Path(name)
+    current, refreshed = (_scratch(destination, step) for step in ("current", "refreshed"))
     try:
+        # The refresh reads what the workbook's cells show, as it does in Excel, where they
+        # are always calculated: a file saved by another program may hold no values yet.
+        recalc(source, current)
+        book = FileBook(current)
+        try:
+            result = refresh(book, user, now or datetime.now().replace(microsecond=0))
+        except NotATracker as error:
+            raise UnusableWorkbook(
+                source, f"is not a tracker productive-xl can refresh: {error}"
+            ) from None
         book.save(refreshed)
         report = recalc(refreshed, destination, progress)
     finally:
-        with contextlib.suppress(OSError):
-            refreshed.unlink()
+        for scratch in (current, refreshed):
+            with contextlib.suppress(OSError):
+                scratch.unlink()
     report.workbook = str(source)  # not the temporary file it was recalculated from
     return result, report
+
+
+def _scratch(destination: Path, step: str) -> Path:
+    """An empty temporary file beside ``destination`` for one step of the refresh."""
+    handle, name = tempfile.mkstemp(
+        prefix=f".{destination.name}.", suffix=f".{step}.tmp", dir=destination.parent
+    )
+    os.close(handle)
+    return Path(name)

@@ -35,6 +35,22 @@ class Column(StrEnum):
     STATUS = "Status"
     EVIDENCE = "Evidence"
     ALSO_REPORTED_IN = "Also reported in"
+    # Calculated columns: formulas of the row's inputs (see productive_xl.tracker.template_register)
+    ORDER = "Order"
+    START_YEAR = "Start year"
+    YEAR = "Financial year"  # the year the line's in-year effect is for, and rolled up under
+    IN_YEAR_EFFECT = "In-year effect"
+    RISK_WEIGHT = "Risk weight"
+    RISK_ADJUSTED = "Risk-adjusted in-year"
+    CASH_IN_YEAR = "Cash-releasing in-year"
+    SOURCE_FULL_YEAR_EFFECT = "Source full-year effect"
+    SOURCE_ROWS = "Source rows"
+    DISAGREES_WITH_SOURCE = "Disagrees with source"
+    PHASING_ROWS = "Phasing rows"
+
+
+CALCULATED_COLUMNS = frozenset(list(Column)[list(Column).index(Column.ORDER) :])
+"""The register's columns that hold formulas; the others are typed in."""
 
 
 PROGRAMMES = (
@@ -82,6 +98,9 @@ class BenefitLine:
     status: str
     evidence: str
     also_reported_in: str
+    # The year the workbook reports the line in (its calculated Financial year column), as
+    # its cells last showed it; blank where it has not been calculated.
+    financial_year: str = ""
 
 
 def _text(value: Any) -> str:
@@ -121,4 +140,5 @@ def benefit_line(row: int, values: Mapping[str, Any]) -> BenefitLine:
         status=_text(values.get(Column.STATUS)),
         evidence=_text(values.get(Column.EVIDENCE)),
         also_reported_in=_text(values.get(Column.ALSO_REPORTED_IN)),
+        financial_year=_text(values.get(Column.YEAR)),
     )

@@ -1,0 +1,119 @@
+"""Build the tracker workbook (``productive-xl new-tracker``), empty or filled with the example.
+
+The workbook is built with openpyxl: it writes Excel tables, named cell styles, defined names,
+data validation, conditional formatting and charts, and it is already a runtime dependency
+(XlsxWriter, which writes the same, would be a second one, and cannot read back what it wrote).
+Its output is made the same on every build (fixed document properties, fixed zip member times),
+so that the committed workbooks in ``workbooks/`` can be compared with what the code builds.
+The example is then recalculated by productive-xl recalc, so that it opens with its values.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Final
+
+from openpyxl import Workbook
+from openpyxl.workbook.properties import CalcProperties
+from openpyxl.writer.excel import ExcelWriter
+
+from productive_xl.headless.recalc import recalc
+from productive_xl.headless.report import RecalcReport
+from productive_xl.ooxml.attach import attach
+from productive_xl.tracker.layout import BenefitTypesColumn, RatesColumn, StatusWeightsColumn, Table
+from productive_xl.tracker.register import PROGRAMMES, Column, Recurrence
+from productive_xl.tracker.template_about import build_about
+from productive_xl.tracker.template_checks import build_checks
+from productive_xl.tracker.template_dashboard import build_dashboard
+from productive_xl.tracker.template_inputs import build_inputs
+from productive_xl.tracker.template_phasing import build_phasing
+from productive_xl.tracker.template_register import YES, build_register
+from productive_xl.tracker.template_rollup import build_rollup
+from productive_xl.tracker.template_sources import build_released_time, build_stock
+from productive_xl.tracker.template_tables import column_range
+
+BUILT_AT: Final = datetime(2025, 4, 1)
+"""The creation and modification time written into every build, so that builds are identical."""
+
+EXCEL_365_CALC_ID: Final = 191029
+
+_ZIP_TIME: Final = (2025, 4, 1, 0, 0, 0)
+
+
+def _workbook(*, example: bool) -> Workbook:
+    book = Workbook()
+    build_about(book)
+    build_inputs(book)
+    lists: dict[str, str] = {
+        Column.PROGRAMME: '"' + ",".join(PROGRAMMES) + '"',
+        Column.BENEFIT_TYPE: column_range(
+            book, Table.BENEFIT_TYPES, BenefitTypesColumn.BENEFIT_TYPE
+        ),
+        Column.CASH_RELEASING: f'"{YES},No"',
+        Column.RECURRENCE: '"' + ",".join(Recurrence) + '"',
+        Column.STATUS: column_range(book, Table.STATUS_WEIGHTS, StatusWeightsColumn.STATUS),
+    }
+    build_register(book, example=example, lists=lists)
+    build_released_time(
+        book, example=example, bands=column_range(book, Table.RATES, RatesColumn.BAND)
+    )
+    build_stock(book, example=example)
+    build_phasing(book, example=example)
+    build_rollup(book, example=example)
+    build_dashboard(book)
+    build_checks(book)
+    book.properties.creator = "productive_xl"
+    book.properties.lastModifiedBy = "productive_xl"
+    book.properties.title = "Productive Series benefits tracker"
+    book.properties.created = BUILT_AT
+    book.properties.modified = BUILT_AT
+    # Excel must not recalculate everything on opening: before the workbook's VBA wrappers are
+    # enabled it would turn the PRODUCTIVE_* cells into #NAME? (DESIGN.md). Nor fullCalcOnLoad,
+    # nor the calculation engine id of an older Excel (openpyxl's default, 124519), which makes
+    # a newer Excel recalculate the whole workbook on opening: this is Excel 365's.
+    book.calculation = CalcProperties(calcId=EXCEL_365_CALC_ID, fullCalcOnLoad=False)
+    return book
+
+
+def _write(book: Workbook, path: Path) -> None:
+    """Save ``book`` as openpyxl does, then give every zip member the same fixed time."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()
+    buffer.seek(0)
+    with zipfile.ZipFile(buffer) as built, zipfile.ZipFile(path, "w") as archive:
+        for info in built.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(member, built.read(info.filename))
+
+
+def build_workbook(path: Path, *, example: bool) -> None:
+    """Write the tracker's workbook content to ``path`` as built, before any recalculation:
+    its formula cells hold no values yet."""
+    _write(_workbook(example=example), Path(path))
+
+
+def finish(xlsx: Path, out: Path) -> None:
+    """Turn the built workbook ``xlsx`` into the tracker at ``out`` (an .xlsm): add the VBA
+    project, the Productive ribbon and the xlwings.conf sheet, as ``productive-xl attach`` adds
+    them to a team's own workbook, so the two cannot drift apart."""
+    attach(xlsx, out)
+
+
+def build_tracker(path: Path, *, example: bool) -> RecalcReport:
+    """Build the tracker workbook at ``path``: the template, or with ``example`` the example
+    trust's tracker, recalculated by productive-xl recalc so that it opens with its values.
+
+    Returns recalc's report. ``path`` is replaced only once the whole workbook is built.
+    """
+    with tempfile.TemporaryDirectory(prefix="productive_xl-tracker-") as scratch:
+        staging = Path(scratch) / "tracker.xlsx"
+        build_workbook(staging, example=example)
+        report = recalc(staging)
+        finish(staging, Path(path))
+    return report

@@ -1,0 +1,188 @@
+"""The Phasing sheet: each register line's plan, forecast and actual by month, April to March.
+
+The plan is worked out with a FAST timing flag: above the table a timeline numbers the months
+of the year and gives each month's first day; a line's n-th benefit month (n counted from the
+month its start date falls in) delivers the monthly run rate times min(1, n / ramp months), as
+PRODUCTIVE_IN_YEAR does for the whole year (DOMAIN.md F6), and a one-off line delivers its whole
+value in its first month. The check column says whether the twelve months add up to the line's
+in-year effect on the register. Forecast and actual are typed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from productive_xl.core.phasing import monthly_phasing
+from productive_xl.tracker.layout import MONTHS, Measure, Name, Sheet, Table, month_column
+from productive_xl.tracker.layout import PhasingColumn as P
+from productive_xl.tracker.register import Column, Recurrence
+from productive_xl.tracker.template_example import (
+    ACTUAL_FACTOR,
+    ACTUAL_MONTHS,
+    EXAMPLE_LINES,
+    FORECAST_FACTOR,
+    ExampleLine,
+)
+from productive_xl.tracker.template_inputs import TRACKER_YEAR
+from productive_xl.tracker.template_tables import (
+    DATE,
+    FIRST_TABLE_ROW,
+    MONEY,
+    MONTH,
+    NOTE,
+    Col,
+    count_where,
+    sheet_heading,
+    sum_where,
+    this_row,
+    whole,
+    write_table,
+)
+
+MONTH_NUMBER_ROW: Final = FIRST_TABLE_ROW - 1
+"""The timeline row numbering the months of the year 1 to 12, above each month column."""
+
+TABLE_TOP: Final = FIRST_TABLE_ROW + 1
+"""The unit row of tblPhasing, which holds each month column's first day (the timeline)."""
+
+
+def _phase(column: str) -> str:
+    return this_row(Table.PHASING, column)
+
+
+def _from_register(column: Column) -> str:
+    return sum_where(
+        whole(Table.BENEFITS, column), (whole(Table.BENEFITS, Column.ID), _phase(P.LINE))
+    )
+
+
+LEAD_COLUMNS: Final = (
+    Col(P.LINE, "register ID", width=10),
+    Col(P.FULL_YEAR_EFFECT, "£ (Register)", MONEY, _from_register(Column.FULL_YEAR_EFFECT)),
+    Col(P.START_DATE, "date (Register)", DATE, _from_register(Column.START_DATE), width=11),
+    Col(P.RAMP_MONTHS, "months (Register)", formula=_from_register(Column.RAMP_MONTHS), width=9),
+    Col(
+        P.NON_RECURRENT,
+        "1 = one-off",
+        formula=count_where(
+            (whole(Table.BENEFITS, Column.ID), _phase(P.LINE)),
+            (whole(Table.BENEFITS, Column.RECURRENCE), f'"{Recurrence.NON_RECURRENT}"'),
+        ),
+        width=9,
+    ),
+    Col(P.IN_YEAR_EFFECT, "£ (Register)", MONEY, _from_register(Column.IN_YEAR_EFFECT)),
+    Col(
+        P.MONTHS_BEFORE_START,
+        "months from April",
+        formula=f"(YEAR({_phase(P.START_DATE)})-YEAR({Name.YEAR_START}))*{Name.MONTHS_IN_YEAR}"
+        f"+MONTH({_phase(P.START_DATE)})-MONTH({Name.YEAR_START})",
+        width=9,
+    ),
+    Col(P.RUN_RATE, "£ a month", MONEY, f"{_phase(P.FULL_YEAR_EFFECT)}/{Name.MONTHS_IN_YEAR}"),
+)
+
+
+def _plan(month_number: str) -> str:
+    """The plan of one month: ``month_number`` is the timeline cell above its column."""
+    benefit_month = f"({month_number}-{_phase(P.MONTHS_BEFORE_START)})"
+    return (
+        f"IF({_phase(P.NON_RECURRENT)},{_phase(P.FULL_YEAR_EFFECT)}*({benefit_month}=1),"
+        f"{_phase(P.RUN_RATE)}*MAX(0,MIN(1,{benefit_month}/MAX({_phase(P.RAMP_MONTHS)},1))))"
+    )
+
+
+def _total(measure: Measure) -> str:
+    first, last = month_column(measure, MONTHS[0]), month_column(measure, MONTHS[-1])
+    return f"SUM({Table.PHASING}[[#This Row],[{first}]:[{last}]])"
+
+
+def phasing_columns() -> tuple[Col, ...]:
+    """Every column of tblPhasing, in order."""
+    start = len(LEAD_COLUMNS) + 1
+    plan = tuple(
+        Col(
+            month_column(Measure.PLAN, month),
+            "",
+            MONEY,
+            _plan(f"{get_column_letter(start + index)}${MONTH_NUMBER_ROW}"),
+            width=10,
+        )
+        for index, month in enumerate(MONTHS)
+    )
+    checks = (
+        Col(P.PLAN_TOTAL, "£ in the year", MONEY, _total(Measure.PLAN)),
+        Col(
+            P.PLAN_DISAGREES,
+            "TRUE is a finding",
+            formula=f"ABS({_phase(P.PLAN_TOTAL)}-{_phase(P.IN_YEAR_EFFECT)})"
+            f">{Name.AGREEMENT_TOLERANCE}",
+            width=10,
+        ),
+    )
+    typed: list[Col] = []
+    for measure, total in ((Measure.FORECAST, P.FORECAST_TOTAL), (Measure.ACTUAL, P.ACTUAL_TOTAL)):
+        typed.extend(Col(month_column(measure, month), "", MONEY, width=10) for month in MONTHS)
+        typed.append(Col(total, "£ in the year", MONEY, _total(measure)))
+    return (*LEAD_COLUMNS, *plan, *checks, *typed)
+
+
+def plan_by_month(line: ExampleLine) -> tuple[float, ...]:
+    """An example line's plan for each month (as the workbook works it out), for its typed
+    forecast and actuals."""
+    if line.recurrence == Recurrence.NON_RECURRENT:
+        months = monthly_phasing(line.full_year_effect, line.start_date, TRACKER_YEAR)
+        first = next(index for index, value in enumerate(months) if value)
+        return tuple(line.full_year_effect if i == first else 0.0 for i in range(len(months)))
+    return monthly_phasing(line.full_year_effect, line.start_date, TRACKER_YEAR, line.ramp_months)
+
+
+def _example_row(line: ExampleLine) -> Sequence[object]:
+    plan = plan_by_month(line)
+    actual = [round(value * ACTUAL_FACTOR[line.status]) for value in plan[:ACTUAL_MONTHS]]
+    # the forecast of a closed month is its actual; of the months to come, the owner's view
+    to_come = [round(value * FORECAST_FACTOR[line.status]) for value in plan[ACTUAL_MONTHS:]]
+    blanks = [None] * (len(plan) - ACTUAL_MONTHS)
+    return (line.id, *actual, *to_come, *actual, *blanks)
+
+
+def first_day_of_month(month: str) -> str:
+    """The timeline cell holding the first day of ``month`` (above its Plan column)."""
+    headers = [column.header for column in phasing_columns()]
+    letter = get_column_letter(headers.index(month_column(Measure.PLAN, month)) + 1)
+    return f"{Sheet.PHASING}!${letter}${TABLE_TOP}"
+
+
+def _timeline(sheet: Worksheet, columns: Sequence[Col]) -> None:
+    sheet.cell(MONTH_NUMBER_ROW, 1, "Month of the year").style = NOTE
+    for index, column in enumerate(columns, start=1):
+        for measure in Measure:
+            if column.header.startswith(f"{measure} ") and column.header[-3:] in MONTHS:
+                number = MONTHS.index(column.header[-3:]) + 1
+                sheet.cell(MONTH_NUMBER_ROW, index, number).style = NOTE
+                first_day = sheet.cell(TABLE_TOP, index)
+                number_cell = f"{first_day.column_letter}${MONTH_NUMBER_ROW}"
+                first_day.value = f"=EDATE({Name.YEAR_START},{number_cell}-1)"
+                first_day.number_format = MONTH
+
+
+def build_phasing(book: Workbook, *, example: bool) -> Worksheet:
+    """The Phasing sheet: the timeline and tblPhasing, one row per register line."""
+    sheet = book.create_sheet(Sheet.PHASING)
+    sheet_heading(
+        sheet,
+        "Phasing",
+        "Each register line by month: the plan follows from its full-year effect, start date "
+        "and ramp (grey); type the forecast and the actuals (orange). Add a row for each new "
+        "register line.",
+    )
+    columns = phasing_columns()
+    rows = [_example_row(line) for line in EXAMPLE_LINES] if example else []
+    write_table(sheet, Table.PHASING, columns, rows, top=TABLE_TOP)
+    _timeline(sheet, columns)
+    sheet.freeze_panes = sheet.cell(TABLE_TOP + 2, 2)
+    return sheet

@@ -1,0 +1,171 @@
+"""The Register sheet: tblBenefits, one benefit line a row, its inputs then its calculations.
+
+The inputs are the columns :class:`~productive_xl.tracker.register.Column` lists first; the
+calculated columns that follow work out, for each line, its order of benefit, the year it starts
+and the year it is reported in, its in-year effect, risk weight and risk-adjusted value, the cash
+it releases, and how it stands against its source sheet and its phasing.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from productive_xl.tracker.layout import (
+    BenefitTypesColumn,
+    Name,
+    PhasingColumn,
+    Sheet,
+    StatusWeightsColumn,
+    StockColumn,
+    Table,
+    TaskTimesColumn,
+)
+from productive_xl.tracker.register import Column, Recurrence
+from productive_xl.tracker.template_example import EXAMPLE_LINES
+from productive_xl.tracker.template_tables import (
+    DATE,
+    FIRST_TABLE_ROW,
+    MONEY,
+    PERCENT,
+    TEXT,
+    Col,
+    count_where,
+    drop_down,
+    sheet_heading,
+    sum_where,
+    this_row,
+    whole,
+    write_table,
+)
+
+YES: Final = "Yes"
+
+
+def _line(column: str) -> str:
+    return this_row(Table.BENEFITS, column)
+
+
+def _sum_by_source(table: str, value: str, line: str) -> str:
+    return sum_where(whole(table, value), (whole(table, line), _line(Column.SOURCE_LINE)))
+
+
+def _count_by_source(table: str, line: str) -> str:
+    return count_where((whole(table, line), _line(Column.SOURCE_LINE)))
+
+
+_IN_YEAR: Final = (
+    f'IF({_line(Column.RECURRENCE)}="{Recurrence.NON_RECURRENT}",'
+    f"({_line(Column.START_YEAR)}={_line(Column.YEAR)})*{_line(Column.FULL_YEAR_EFFECT)},"
+    f"PRODUCTIVE_IN_YEAR({_line(Column.FULL_YEAR_EFFECT)},{_line(Column.START_DATE)},"
+    f"{_line(Column.YEAR)},{_line(Column.RAMP_MONTHS)}))"
+)
+
+REGISTER_COLUMNS: Final = (
+    Col(Column.ID, "code", width=9),
+    Col(Column.PROGRAMME, "Productive Series", width=30),
+    Col(Column.SCHEME, "module or scheme", width=26),
+    Col(Column.WARD, "", width=24),
+    Col(Column.DIRECTORATE, ""),
+    Col(Column.OWNER, "name", width=20),
+    Col(Column.BENEFIT_TYPE, "tblBenefitTypes", width=22),
+    Col(Column.CASH_RELEASING, "Yes or No", width=9),
+    Col(Column.RECURRENCE, "", width=14),
+    Col(Column.SOURCE_LINE, "code on a source sheet", width=10),
+    Col(Column.MEASURE, "what is measured", width=40),
+    Col(Column.FULL_YEAR_EFFECT, "£ a year (one-off: £)", MONEY),
+    Col(Column.START_DATE, "date", DATE, width=11),
+    Col(Column.RAMP_MONTHS, "months", width=8),
+    Col(Column.STATUS, "tblStatusWeights", width=9),
+    Col(Column.EVIDENCE, "", width=34),
+    Col(Column.ALSO_REPORTED_IN, "e.g. CIP", width=18),
+    Col(
+        Column.ORDER,
+        "tblBenefitTypes",
+        formula=f"INDEX({whole(Table.BENEFIT_TYPES, BenefitTypesColumn.ORDER)},"
+        f"MATCH({_line(Column.BENEFIT_TYPE)},"
+        f"{whole(Table.BENEFIT_TYPES, BenefitTypesColumn.BENEFIT_TYPE)},0))",
+    ),
+    Col(
+        Column.START_YEAR,
+        "financial year",
+        TEXT,
+        f"PRODUCTIVE_FY({_line(Column.START_DATE)})",
+        width=10,
+    ),
+    Col(Column.YEAR, "financial year", TEXT, Name.FINANCIAL_YEAR, width=10),
+    Col(Column.IN_YEAR_EFFECT, "£ in the year", MONEY, _IN_YEAR),
+    Col(
+        Column.RISK_WEIGHT,
+        "fraction",
+        PERCENT,
+        sum_where(
+            whole(Table.STATUS_WEIGHTS, StatusWeightsColumn.WEIGHT),
+            (whole(Table.STATUS_WEIGHTS, StatusWeightsColumn.STATUS), _line(Column.STATUS)),
+        ),
+        width=8,
+    ),
+    Col(
+        Column.RISK_ADJUSTED,
+        "£ in the year",
+        MONEY,
+        f"PRODUCTIVE_RISK_ADJUST({_line(Column.IN_YEAR_EFFECT)},{_line(Column.RISK_WEIGHT)})",
+    ),
+    Col(
+        Column.CASH_IN_YEAR,
+        "£ in the year",
+        MONEY,
+        f'({_line(Column.CASH_RELEASING)}="{YES}")*{_line(Column.IN_YEAR_EFFECT)}',
+    ),
+    Col(
+        Column.SOURCE_FULL_YEAR_EFFECT,
+        "£ a year (one-off: £)",
+        MONEY,
+        _sum_by_source(Table.TASK_TIMES, TaskTimesColumn.VALUE, TaskTimesColumn.LINE)
+        + "+"
+        + _sum_by_source(Table.STOCK, StockColumn.ONE_OFF_RELEASE, StockColumn.LINE)
+        + "+"
+        + _sum_by_source(Table.STOCK, StockColumn.RECURRENT, StockColumn.LINE),
+    ),
+    Col(
+        Column.SOURCE_ROWS,
+        "rows",
+        formula=_count_by_source(Table.TASK_TIMES, TaskTimesColumn.LINE)
+        + "+"
+        + _count_by_source(Table.STOCK, StockColumn.LINE),
+        width=8,
+    ),
+    Col(
+        Column.DISAGREES_WITH_SOURCE,
+        "TRUE is a finding",
+        formula=f"IF({_line(Column.SOURCE_ROWS)},ABS({_line(Column.FULL_YEAR_EFFECT)}"
+        f"-{_line(Column.SOURCE_FULL_YEAR_EFFECT)})>{Name.AGREEMENT_TOLERANCE},FALSE)",
+        width=10,
+    ),
+    Col(
+        Column.PHASING_ROWS,
+        "rows",
+        formula=count_where((whole(Table.PHASING, PhasingColumn.LINE), _line(Column.ID))),
+        width=8,
+    ),
+)
+
+
+def build_register(book: Workbook, *, example: bool, lists: dict[str, str]) -> Worksheet:
+    """The Register sheet; ``lists`` maps an input column to the range its drop-down offers."""
+    sheet = book.create_sheet(Sheet.REGISTER)
+    sheet_heading(
+        sheet,
+        "Benefits register",
+        "One line per benefit. Type the orange columns; the grey ones are worked out. A line "
+        "resting on a task timing or stock count names its code as Source line; its full-year "
+        "effect must agree with that sheet's value (Checks).",
+    )
+    rows = [line.values() for line in EXAMPLE_LINES] if example else []
+    write_table(sheet, Table.BENEFITS, REGISTER_COLUMNS, rows, top=FIRST_TABLE_ROW)
+    for header, source in lists.items():
+        drop_down(sheet, Table.BENEFITS, header, source)
+    sheet.freeze_panes = sheet.cell(FIRST_TABLE_ROW + 2, 2)
+    return sheet

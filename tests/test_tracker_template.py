@@ -1,0 +1,529 @@
+"""The tracker template and the example tracker (``productive-xl new-tracker [--example]``).
+
+The example's figures are worked out here by hand from DOMAIN.md's formulas and the example's
+inputs (the pay points of Agenda for Change 2025/26, the task timings, the stock counts), then
+compared with what productive-xl recalc computes in the workbook; LibreOffice headless opens
+both workbooks and recalculates every ordinary formula independently.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from libreoffice import SOFFICE, formula_values, recalculated_values
+from lxml import etree
+
+from productive_xl import recalc
+from productive_xl.cli import main
+from productive_xl.core import FinancialYear
+from productive_xl.tracker.checks import check_register
+from productive_xl.tracker.layout import (
+    MONTHS,
+    AssumptionsColumn,
+    Name,
+    PhasingColumn,
+    RollupColumn,
+    Sheet,
+    StatusWeightsColumn,
+    Table,
+)
+from productive_xl.tracker.register import Column, benefit_line
+from productive_xl.tracker.template import build_tracker, build_workbook
+
+WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
+TEMPLATE = WORKBOOKS / "tracker-template.xlsm"
+EXAMPLE = WORKBOOKS / "tracker-example.xlsm"
+
+
+def _rows(book: openpyxl.Workbook, table: str) -> list[dict[str, Any]]:
+    """The data rows of ``table`` as header -> value, found by the table's name alone."""
+    for sheet in book.worksheets:
+        if table in sheet.tables:
+            cells = sheet[sheet.tables[table].ref]
+            headers = [cell.value for cell in cells[0]]
+            return [{h: c.value for h, c in zip(headers, row, strict=True)} for row in cells[1:]]
+    raise AssertionError(f"no table {table}")
+
+
+def _named_value(book: openpyxl.Workbook, name: str) -> Any:
+    ((sheet, address),) = book.defined_names[name].destinations
+    return book[sheet][address.replace("$", "")].value
+
+
+@pytest.fixture(scope="module")
+def example_values(tmp_path_factory: pytest.TempPathFactory) -> Iterator[openpyxl.Workbook]:
+    """The example as built (no values), recalculated by productive_xl.recalc."""
+    path = tmp_path_factory.mktemp("example") / "example.xlsx"
+    build_workbook(path, example=True)
+    report = recalc(path)
+    assert report.complete, report.not_recalculated
+    assert report.errors == []
+    book = openpyxl.load_workbook(path, data_only=True)
+    yield book
+    book.close()
+
+
+# --- (a) the committed workbooks are what the code builds today ---------------------------------
+
+
+@pytest.mark.parametrize(("committed", "example"), [(TEMPLATE, False), (EXAMPLE, True)])
+def test_committed_workbooks_are_what_the_code_builds(
+    tmp_path: Path, committed: Path, example: bool
+) -> None:
+    built = tmp_path / committed.name
+    build_tracker(built, example=example)
+    with zipfile.ZipFile(committed) as old, zipfile.ZipFile(built) as new:
+        assert new.namelist() == old.namelist()
+        for name in old.namelist():
+            assert new.read(name) == old.read(name), (
+                f"{name} differs: run ./dev workbooks and commit workbooks/"
+            )
+
+
+def test_the_committed_example_holds_the_values_recalc_gives(tmp_path: Path) -> None:
+    copy = tmp_path / "example.xlsm"
+    copy.write_bytes(EXAMPLE.read_bytes())
+    report = recalc(copy)
+    assert report.complete
+    assert report.formula_cells > 500
+    assert report.changed_count == 0
+    assert copy.read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_builds_are_identical_byte_for_byte(tmp_path: Path) -> None:
+    build_tracker(tmp_path / "one.xlsm", example=True)
+    build_tracker(tmp_path / "two.xlsm", example=True)
+    assert (tmp_path / "one.xlsm").read_bytes() == (tmp_path / "two.xlsm").read_bytes()
+
+
+# --- (b) the example's figures, worked out by hand ----------------------------------------------
+
+
+def _hourly_cost(salary: float) -> float:
+    """DOMAIN.md F1 by hand: NI 15% above £5,000, pension 14.38%, no levy, 1,553 hours."""
+    return (salary + (salary - 5000) * 0.15 + salary * 0.1438) / 1553
+
+
+BAND_2 = _hourly_cost(24465)  # the band's single pay point
+BAND_3 = _hourly_cost((24937 + 26598) / 2)  # two points: their mean
+BAND_5 = _hourly_cost(33487)  # three points: the intermediate one
+BAND_6 = _hourly_cost(40823)
+
+# Task timings (minutes before - after) x times a day x days a year / 60, at the band's cost
+RT_01 = (45 - 30) * 3 * 365 / 60 * BAND_5  # drug round: 273.75 hours
+RT_02 = (40 - 25) * 3 * 365 / 60 * BAND_6  # handover: 273.75 hours
+RT_03 = (50 - 20) * 2 * 365 / 60 * BAND_2  # finding equipment: 365 hours
+RT_04 = (90 - 60) * 1 * 260 / 60 * BAND_3  # ward round, weekdays: 130 hours
+RT_05 = (60 - 40) * 2 * 250 / 60 * BAND_6  # visit planning: 166.67 hours
+
+
+def _pence(value: float) -> float:
+    return round(value, 2)
+
+
+# In-year effect 2025/26 = FYE / 12 x the months delivered (a ramp of r gives n/r in month n).
+IN_YEAR = {
+    "PW-01": _pence(RT_01) / 12 * 11,  # from May, no ramp: May..Mar
+    "PW-02": _pence(RT_02) / 12 * (1 / 3 + 2 / 3 + 7),  # from July, 3-month ramp
+    "PW-03": _pence(RT_03) / 12 * 7,  # from September
+    "PW-04": 36000 / 12 * (0.5 + 5),  # bank shifts (40 - 28) x 12 x £250, October, ramp 2
+    "PMH-01": _pence(RT_04) / 12 * 10,  # from June
+    "PCS-01": 212000 - 78000,  # one-off stock release (Leicestershire), counted once
+    "PCS-02": _pence(RT_05) / 12 * (0.5 + 7),  # from August, ramp 2
+    "PW-05": (96000 - 88000) + (4800 - 1300),  # recurrent stock from April: the whole year
+    "POT-01": 800 * (3400 - 900) / 12 * (1 / 3 + 2 / 3 + 4),  # theatre income (Bristol), Oct
+    "POT-02": (8 - 2) * 12 * 2400 / 12 * 3,  # out-of-hours lists avoided from January
+}
+STATUS = {
+    "PW-01": 1.0,  # Blue
+    "PW-02": 0.9,  # Green
+    "PW-03": 0.5,  # Amber
+    "PW-04": 0.1,  # Red
+    "PMH-01": 0.9,
+    "PCS-01": 1.0,
+    "PCS-02": 0.5,
+    "PW-05": 0.9,
+    "POT-01": 0.5,
+    "POT-02": 0.1,
+}
+CASH_RELEASING = ("PW-04", "PCS-01", "PW-05", "POT-01", "POT-02")
+
+
+def test_hand_worked_costs_agree_with_domain_worked_example() -> None:
+    # DOMAIN.md: Band 5 entry (31,049) costs 25.3839 a productive hour
+    assert _hourly_cost(31049) == pytest.approx(25.3839, abs=1e-4)
+
+
+def test_example_lines_give_the_hand_worked_figures(example_values: openpyxl.Workbook) -> None:
+    lines = {row[Column.ID]: row for row in _rows(example_values, Table.BENEFITS)}
+    assert set(lines) == set(IN_YEAR)
+    for line_id, expected in IN_YEAR.items():
+        line = lines[line_id]
+        assert line[Column.IN_YEAR_EFFECT] == pytest.approx(expected, abs=0.005), line_id
+        assert line[Column.RISK_ADJUSTED] == pytest.approx(expected * STATUS[line_id], abs=0.005)
+        cash = expected if line_id in CASH_RELEASING else 0
+        assert line[Column.CASH_IN_YEAR] == pytest.approx(cash, abs=0.005)
+        assert line[Column.START_YEAR] == "2025/26"
+
+
+def test_example_totals_are_the_hand_worked_totals(example_values: openpyxl.Workbook) -> None:
+    dashboard = {
+        row[0]: row[1]
+        for row in example_values[Sheet.DASHBOARD].iter_rows(
+            min_row=6, max_row=13, values_only=True
+        )
+    }
+    typed = sum(map(_pence, (RT_01, RT_02, RT_03, RT_04, RT_05)))
+    full_year = typed + 36_000 + 134_000 + 11_500 + 2_000_000 + 172_800
+    assert dashboard["Full-year effect (£)"] == pytest.approx(full_year, abs=0.001)
+    in_year = sum(IN_YEAR.values())
+    assert in_year == pytest.approx(1_061_533.78, abs=0.01)  # the sum above, once more by eye
+    assert dashboard["In-year effect (£)"] == pytest.approx(in_year, abs=0.01)
+    assert dashboard["Risk-adjusted in-year (£)"] == pytest.approx(
+        sum(value * STATUS[line] for line, value in IN_YEAR.items()), abs=0.01
+    )
+    assert dashboard["Cash-releasing in-year (£)"] == pytest.approx(
+        sum(IN_YEAR[line] for line in CASH_RELEASING), abs=0.01
+    )
+    hours = (
+        (45 - 30) * 3 * 365 + (40 - 25) * 3 * 365 + (50 - 20) * 2 * 365 + 30 * 260 + 20 * 2 * 250
+    ) / 60
+    assert dashboard["Staff time released (WTE)"] == pytest.approx(hours / 1553)
+    # the twelve months of plan add up to the in-year effect
+    assert dashboard["Plan for the year (£)"] == pytest.approx(in_year, abs=0.01)
+
+    # the timeline by hand: theatre income (POT-01) from October with a 3-month ramp
+    theatre = next(r for r in _rows(example_values, Table.PHASING) if r["Line ID"] == "POT-01")
+    monthly = 800 * (3400 - 900) / 12
+    assert [theatre[f"Plan {month}"] for month in MONTHS] == pytest.approx(
+        [0] * 6 + [monthly / 3, monthly * 2 / 3] + [monthly] * 4
+    )
+    stock = next(r for r in _rows(example_values, Table.PHASING) if r["Line ID"] == "PCS-01")
+    assert [stock[f"Plan {month}"] for month in MONTHS] == [0, 0, 134_000] + [0] * 9
+
+    rollup = _rows(example_values, Table.ROLLUP)
+    assert sum(row[RollupColumn.IN_YEAR_EFFECT] for row in rollup) == pytest.approx(in_year)
+    theatre = [
+        row for row in rollup if row[RollupColumn.PROGRAMME] == "Productive Operating Theatre"
+    ]
+    assert [row[RollupColumn.FULL_YEAR_EFFECT] for row in theatre] == [2_000_000 + 172_800]
+
+
+def test_source_sheets_value_each_line_as_worked_by_hand(
+    example_values: openpyxl.Workbook,
+) -> None:
+    tasks = {row["Line"]: row["Value a year"] for row in _rows(example_values, Table.TASK_TIMES)}
+    assert tasks == pytest.approx(
+        {"RT-01": RT_01, "RT-02": RT_02, "RT-03": RT_03, "RT-04": RT_04, "RT-05": RT_05}
+    )
+    assert round(RT_01, 2) == 7504.85  # 273.75 h x £27.415
+    stock = {row["Line"]: row for row in _rows(example_values, Table.STOCK)}
+    assert stock["ST-01"]["One-off release"] == 134_000
+    assert stock["ST-02"]["Recurrent a year"] == 11_500
+    # days of stock: 78,000 / (640,000 / 365)
+    assert stock["ST-01"]["Days of stock after"] == pytest.approx(78000 / (640000 / 365))
+
+
+def test_example_passes_every_check(example_values: openpyxl.Workbook) -> None:
+    assert _named_value(example_values, Name.MASTER_CHECK) == 0
+    counts = [row["Count"] for row in _rows(example_values, Table.CHECKS)]
+    assert len(counts) == 7
+    assert all(count == 0 for count in counts)
+    # The register's rules, as the refresh checks them, find nothing in the example
+    register = example_values[Sheet.REGISTER]
+    first = register.tables[Table.BENEFITS].ref.split(":")[0]
+    top = register[first].row + 1
+    lines = [
+        benefit_line(
+            top + offset,
+            {k: v.date() if isinstance(v, datetime) else v for k, v in row.items()},
+        )
+        for offset, row in enumerate(_rows(example_values, Table.BENEFITS))
+    ]
+    statuses = [
+        row[StatusWeightsColumn.STATUS] for row in _rows(example_values, Table.STATUS_WEIGHTS)
+    ]
+    assert check_register(lines, FinancialYear(2025), statuses) == []
+
+
+def test_example_has_every_kind_of_line(example_values: openpyxl.Workbook) -> None:
+    lines = _rows(example_values, Table.BENEFITS)
+    assert {line[Column.STATUS] for line in lines} == {"Red", "Amber", "Green", "Blue"}
+    assert {line[Column.CASH_RELEASING] for line in lines} == {"Yes", "No"}
+    bands = {row["Band"] for row in _rows(example_values, Table.TASK_TIMES)}
+    assert len(bands) >= 4
+
+
+def test_a_broken_line_shows_in_the_master_check(tmp_path: Path) -> None:
+    """The checks can fail: a register figure that no longer agrees with its source sheet."""
+    path = tmp_path / "broken.xlsx"
+    build_workbook(path, example=True)
+    book = openpyxl.load_workbook(path)
+    register = book[Sheet.REGISTER]
+    for row in register.iter_rows():
+        for cell in row:
+            if cell.value == "PW-01":
+                fye = register.cell(cell.row, list(Column).index(Column.FULL_YEAR_EFFECT) + 1)
+                fye.value = 9000  # 7,504.85 on the Released Time sheet
+    book.save(path)
+    recalc(path)
+    values = openpyxl.load_workbook(path, data_only=True)
+    # the source check, and the phasing row still agrees (it follows the register)
+    assert _named_value(values, Name.MASTER_CHECK) == 1
+
+
+# --- (c) LibreOffice opens both and agrees on every ordinary formula ----------------------------
+
+
+@pytest.fixture(scope="module")
+def as_built(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Path]:
+    """Template and example as built and recalculated, before the VBA project is attached.
+
+    LibreOffice imports a workbook's VBA and would run the PRODUCTIVE_* wrappers as Basic,
+    which cannot reach Python there: the ordinary formulas are compared without them.
+    """
+    folder = tmp_path_factory.mktemp("as-built")
+    built = {}
+    for example in (False, True):
+        path = folder / f"tracker-{example}.xlsx"
+        build_workbook(path, example=example)
+        assert recalc(path).complete
+        built[example] = path
+    return built
+
+
+@pytest.mark.parametrize("example", [False, True], ids=["template", "example"])
+@pytest.mark.libreoffice
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_agrees_on_every_ordinary_formula(
+    as_built: dict[bool, Path], example: bool
+) -> None:
+    workbook = as_built[example]
+    ours = formula_values(workbook)
+    theirs = recalculated_values(workbook)
+    assert set(theirs) == set(ours)
+    agreed = 0
+    for cell, value in ours.items():
+        if theirs[cell] == "#NAME?":  # LibreOffice has no PRODUCTIVE_* functions
+            continue
+        if not example and isinstance(value, str) and value.startswith("#"):
+            # the template's one empty row: YEAR of an empty date is an error in IronCalc,
+            # 1899 in LibreOffice and 1900 in Excel; nothing to compare
+            continue
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            assert theirs[cell] == pytest.approx(value, abs=1e-6), cell
+        else:
+            assert theirs[cell] == value, cell
+        agreed += 1
+    if example:
+        # every plan month is an ordinary formula, so LibreOffice works out the whole timeline
+        plan = {key for key in ours if key[0] == Sheet.PHASING}
+        assert sum(1 for key in plan if theirs[key] != "#NAME?") >= 12 * len(IN_YEAR)
+        assert agreed > 300
+
+
+@pytest.mark.parametrize("workbook", [TEMPLATE, EXAMPLE])
+@pytest.mark.libreoffice
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_macro_enabled_trackers(workbook: Path) -> None:
+    """The committed .xlsm trackers, VBA project and ribbon included, load and save in
+    LibreOffice, every sheet with them."""
+    theirs = recalculated_values(workbook)
+    assert {sheet for sheet, _ in theirs} == {sheet.value for sheet in Sheet}
+
+
+# --- (d) openpyxl sees every table and name ----------------------------------------------------
+
+
+@pytest.mark.parametrize("workbook", [TEMPLATE, EXAMPLE])
+def test_openpyxl_sees_every_table_and_name(workbook: Path) -> None:
+    book = openpyxl.load_workbook(workbook)
+    assert book.sheetnames == [sheet.value for sheet in Sheet]
+    tables = {name for sheet in book.worksheets for name in sheet.tables}
+    assert tables == {table.value for table in Table}
+    assert set(book.defined_names) == {name.value for name in Name}
+    register = _rows(book, Table.BENEFITS)
+    assert list(register[0]) == [column.value for column in Column]
+    phasing = list(_rows(book, Table.PHASING)[0])
+    assert phasing[0] == PhasingColumn.LINE
+    assert [f"Plan {month}" in phasing for month in MONTHS] == [True] * 12
+
+
+# --- (e) FAST rules, checked mechanically -----------------------------------------------------
+
+# Strings, structured references, sheet-qualified names and cell references hold digits that
+# are not constants; what is left of a formula after removing them may hold no number but 0 or 1.
+_NOT_CONSTANTS = re.compile(
+    r'"[^"]*"'  # a string
+    r"|'[^']*'!"  # a quoted sheet name
+    r"|\w+\[(?:[^\[\]]|\[[^\[\]]*\])*\]"  # a structured reference
+    r"|\$?[A-Z]{1,3}\$?\d+"  # a cell reference
+    r"|[A-Za-z_][\w.]*"  # a function or defined name
+)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _formulas(workbook: Path) -> Iterator[tuple[str, Any]]:
+    book = openpyxl.load_workbook(workbook)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    yield f"{sheet.title}!{cell.coordinate}", cell
+
+
+@pytest.mark.parametrize("workbook", [TEMPLATE, EXAMPLE])
+def test_no_number_is_typed_inside_a_formula(workbook: Path) -> None:
+    found = []
+    for where, cell in _formulas(workbook):
+        rest = _NOT_CONSTANTS.sub(" ", str(cell.value))
+        found += [(where, n) for n in _NUMBER.findall(rest) if float(n) not in (0, 1)]
+    assert found == []
+
+
+@pytest.mark.parametrize("workbook", [TEMPLATE, EXAMPLE])
+def test_each_table_column_is_one_formula_or_all_inputs(workbook: Path) -> None:
+    book = openpyxl.load_workbook(workbook)
+    columns = 0
+    for sheet in book.worksheets:
+        for table in sheet.tables.values():
+            body = list(zip(*sheet[table.ref][1:], strict=True))
+            for column, cells in zip(table.tableColumns, body, strict=True):
+                formulas = {c.value for c in cells if c.data_type == "f"}
+                if formulas:
+                    columns += 1
+                    assert len(formulas) == 1, (table.displayName, column.name)
+                    assert all(c.data_type == "f" for c in cells), (table.displayName, column.name)
+                    assert all(c.style == "Calculation" for c in cells)
+                    assert column.calculatedColumnFormula.attr_text == next(iter(formulas))[1:]
+                else:
+                    assert all(c.style == "Input" for c in cells), (table.displayName, column.name)
+    assert columns > 40
+
+
+@pytest.mark.parametrize("workbook", [TEMPLATE, EXAMPLE])
+def test_every_input_has_unit_and_source(workbook: Path) -> None:
+    book = openpyxl.load_workbook(workbook)
+    rows = _rows(book, Table.ASSUMPTIONS)
+    assert rows
+    for row in rows:
+        assert row[AssumptionsColumn.UNIT], row
+        assert row[AssumptionsColumn.SOURCE], row
+        assert row[AssumptionsColumn.COMMENT], row
+
+
+@pytest.mark.parametrize("workbook", [TEMPLATE, EXAMPLE])
+def test_master_check_shows_on_every_sheet(workbook: Path) -> None:
+    book = openpyxl.load_workbook(workbook)
+    for sheet in book.worksheets[:-1]:  # every sheet but xlwings.conf, xlwings' settings
+        assert sheet.title != Sheet.XLWINGS_CONF
+        assert sheet["C2"].value == f"={Name.MASTER_CHECK}", sheet.title
+        assert sheet["C2"].style == "Check Cell"
+    styles = {style.name if hasattr(style, "name") else style for style in book.named_styles}
+    assert {"Input", "Calculation", "Output", "Check Cell"} <= styles
+
+
+@pytest.mark.parametrize("workbook", [TEMPLATE, EXAMPLE])
+def test_excel_is_not_asked_to_recalculate_on_opening(workbook: Path) -> None:
+    """Before its macros are enabled, Excel would turn every PRODUCTIVE_* cell into #NAME?."""
+    with zipfile.ZipFile(workbook) as package:
+        calculation = etree.fromstring(package.read("xl/workbook.xml")).find(
+            "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}calcPr"
+        )
+    assert calculation is not None
+    assert calculation.get("fullCalcOnLoad") in (None, "0", "false")
+    assert int(calculation.get("calcId", "0")) >= 191029  # not an older Excel's engine
+
+
+def test_dashboard_has_its_two_charts() -> None:
+    with zipfile.ZipFile(EXAMPLE) as package:
+        charts = [name for name in package.namelist() if name.startswith("xl/charts/chart")]
+        kinds = {
+            etree.QName(element).localname
+            for name in charts
+            for element in etree.fromstring(package.read(name)).iter()
+            if isinstance(element.tag, str)
+        }
+    assert len(charts) == 2
+    assert {"barChart", "lineChart"} <= kinds
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def test_new_tracker_command_writes_the_workbook(tmp_path: Path) -> None:
+    out = tmp_path / "trust" / "tracker.xlsm"
+    assert main(["new-tracker", str(out), "--example"]) == 0
+    with zipfile.ZipFile(out) as new, zipfile.ZipFile(EXAMPLE) as committed:
+        assert new.read("xl/workbook.xml") == committed.read("xl/workbook.xml")
+
+
+def test_new_tracker_refuses_a_name_without_macros(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "tracker.xlsx"
+    assert main(["new-tracker", str(out)]) == 2
+    assert f"{out}: the tracker holds macros" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_new_tracker_says_which_file_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    out = blocker / "tracker.xlsm"
+    assert main(["new-tracker", str(out)]) == 1
+    assert f"cannot write {out}" in capsys.readouterr().err
+    assert blocker.read_text() == "a file where a folder should be"
+    assert list(tmp_path.iterdir()) == [blocker]
+
+
+def test_python_calamine_reads_the_example_values() -> None:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(EXAMPLE))
+    assert book.sheet_names == [sheet.value for sheet in Sheet]
+    for sheet in book.sheet_names[:-1]:  # every sheet but xlwings' own settings
+        rows = book.get_sheet_by_name(sheet).to_python()
+        assert rows[1][2] == 0, sheet  # C2: the master check, as stored by recalc
+
+
+def test_every_typed_value_is_one_its_drop_down_offers() -> None:
+    book = openpyxl.load_workbook(EXAMPLE)
+    checked = 0
+    for sheet in (book[Sheet.REGISTER], book[Sheet.RELEASED_TIME]):
+        for rule in sheet.data_validations.dataValidation:
+            source = rule.formula1
+            if source.startswith('"'):
+                allowed = set(source.strip('"').split(","))
+            else:
+                where, cells = source.split("!")
+                allowed = {row[0].value for row in book[where.strip("'")][cells.replace("$", "")]}
+            for cell_range in rule.sqref.ranges:
+                typed = {
+                    cell.value
+                    for row in sheet[cell_range.coord]
+                    for cell in row
+                    if cell.value is not None
+                }
+                assert typed, cell_range.coord
+                assert typed <= allowed, (sheet.title, cell_range.coord, typed - allowed)
+                checked += 1
+    assert checked == 6  # programme, benefit type, cash releasing, recurrence, status; band
+
+
+def test_register_columns_typed_and_calculated_are_as_register_py_says() -> None:
+    from productive_xl.tracker.register import CALCULATED_COLUMNS
+    from productive_xl.tracker.template_register import REGISTER_COLUMNS
+
+    assert [column.header for column in REGISTER_COLUMNS] == list(Column)
+    for column in REGISTER_COLUMNS:
+        assert column.is_input == (column.header not in CALCULATED_COLUMNS), column.header
