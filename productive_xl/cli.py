@@ -21,16 +21,40 @@ def _show(value: object) -> str:
 
 
 def _example(args: argparse.Namespace) -> int:
+    if args.functions:
+        return _function_tour(args.workbook.with_suffix(".xlsx"))
+    from productive_xl.tracker.example_run import AMOUNTS, run_example_tracker  # noqa: PLC0415
+
+    run = run_example_tracker(args.workbook)
+    table = run.rollup_with_total()
+    for column in AMOUNTS:
+        table[column] = table[column].map(lambda v: f"{v:,.2f}")
+    print(
+        f"The example trust's benefits tracker, built, refreshed and recalculated as a server "
+        f"would ({args.workbook}).\nIts rollup (tblRollup), in pounds:\n"
+    )
+    print(table.to_string(index=False))
+    print(f"\nMaster check: {_show_check(run.master_check)} (0 when all is well)")
+    print(run.refresh.summary())
+    print(run.report.summary())
+    return 0 if run.report.complete else EXIT_PARTLY_RECALCULATED
+
+
+def _show_check(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float | int) else str(value)
+
+
+def _function_tour(workbook: Path) -> int:
     from productive_xl.example import EXAMPLE_YEAR, worked_example  # noqa: PLC0415 (pandas is slow to import)
 
-    table, report = worked_example(args.workbook)
+    table, report = worked_example(workbook)
     table["Result"] = table["Result"].map(_show)
     left = {
         column: f"{{:<{table[column].str.len().max()}}}".format for column in ("Benefit", "Formula")
     }
     print(
         f"A worked example through the PRODUCTIVE_* functions, in a {EXAMPLE_YEAR} workbook\n"
-        f"that productive-xl recalc has just recalculated ({args.workbook}):\n"
+        f"that productive-xl recalc has just recalculated ({workbook}):\n"
     )
     print(table.to_string(index=False, justify="left", formatters=left))
     print("\n" + report.summary())
@@ -148,13 +172,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     example = commands.add_parser(
-        "example", help="Build an example workbook, recalculate it and show what it gives."
+        "example",
+        help="Build the example trust's tracker, refresh and recalculate it, and show its rollup.",
     )
     example.add_argument(
         "--workbook",
         type=Path,
-        default=Path("productive-xl-example.xlsx"),
-        help="Where to write the example workbook (default: %(default)s).",
+        default=Path("productive-xl-example.xlsm"),
+        help="Where to write the example tracker (default: %(default)s).",
+    )
+    example.add_argument(
+        "--functions",
+        action="store_true",
+        help="Instead, a short tour of the PRODUCTIVE_* functions in a small workbook.",
     )
     example.set_defaults(run=_example)
 

@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from test_tracker_template import CASH_RELEASING, IN_YEAR, STATUS
 
 from productive_xl.cli import main
 
 
-def test_example_recalculates_a_workbook_and_prints_it(
+def test_example_builds_refreshes_and_shows_the_example_tracker(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    workbook = tmp_path / "example.xlsm"
+    assert main(["example", "--workbook", str(workbook)]) == 0
+    out = capsys.readouterr().out
+    # the totals of the example's lines, worked out by hand in test_tracker_template
+    total_line = next(line for line in out.splitlines() if line.lstrip().startswith("Total"))
+    in_year = sum(IN_YEAR.values())
+    risk_adjusted = sum(value * STATUS[line] for line, value in IN_YEAR.items())
+    cash = sum(IN_YEAR[line] for line in CASH_RELEASING)
+    for figure in (in_year, risk_adjusted, cash):
+        assert f"{figure:,.2f}" in total_line
+    assert "Master check: 0 (0 when all is well)" in out
+    assert "10 register lines checked for 2025/26: 0 findings." in out
+    assert "by productive-xl example" in out
+    assert "0 show errors" in out
+    with zipfile.ZipFile(workbook) as package:
+        assert "xl/vbaProject.bin" in package.namelist()
+
+
+def test_example_functions_recalculates_a_workbook_and_prints_it(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     workbook = tmp_path / "example.xlsx"
-    assert main(["example", "--workbook", str(workbook)]) == 0
+    assert main(["example", "--functions", "--workbook", str(workbook)]) == 0
     out = capsys.readouterr().out
     # DOMAIN.md's worked examples: Band 5 entry hour 25.3839, bank shifts 32,400,
     # in-year with a 3-month ramp 50,000; stock 180,000 -> 46,000 releases 134,000;

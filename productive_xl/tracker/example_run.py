@@ -1,0 +1,52 @@
+"""The README's example: the example trust's tracker, built, refreshed and recalculated on the
+server, and what an accountant would read from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from productive_xl.headless.report import RecalcReport
+from productive_xl.tracker.file_book import FileBook
+from productive_xl.tracker.layout import Name, RollupColumn, Table
+from productive_xl.tracker.refresh import RefreshResult
+from productive_xl.tracker.refresh_file import refresh_file
+from productive_xl.tracker.template import build_tracker
+
+EXAMPLE_USER = "productive-xl example"
+KEYS = (RollupColumn.PROGRAMME, RollupColumn.WARD, RollupColumn.YEAR)
+AMOUNTS = tuple(column for column in RollupColumn if column not in KEYS)
+
+
+@dataclass
+class ExampleRun:
+    """The example tracker after its refresh: its rollup, master check and what was done."""
+
+    rollup: pd.DataFrame  # tblRollup as the workbook now shows it, one row a key
+    master_check: object  # 0 when all is well
+    refresh: RefreshResult
+    report: RecalcReport
+
+    def rollup_with_total(self) -> pd.DataFrame:
+        """The rollup with a last row totalling each amount over every key."""
+        total: dict[str, object] = {RollupColumn.PROGRAMME.value: "Total"}
+        total.update({column.value: self.rollup[column].sum() for column in AMOUNTS})
+        return pd.concat([self.rollup, pd.DataFrame([total])], ignore_index=True).fillna("")
+
+
+def run_example_tracker(path: Path) -> ExampleRun:
+    """Build the example trust's tracker at ``path`` (an .xlsm), refresh it as the server does
+    (check the register, write the findings, extend the rollup, stamp it, recalculate), and read
+    back its rollup and master check."""
+    build_tracker(path, example=True)
+    refreshed, report = refresh_file(path, path, user=EXAMPLE_USER)
+    book = FileBook(path)
+    rollup = pd.DataFrame(
+        [
+            {column: row.values.get(column) for column in RollupColumn}
+            for row in book.rows(Table.ROLLUP)
+        ]
+    )
+    return ExampleRun(rollup, book.name_value(Name.MASTER_CHECK), refreshed, report)
