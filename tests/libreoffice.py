@@ -101,6 +101,22 @@ def recalculate_with_libreoffice(source: Path, target: Path, *, timeout: float =
     Raises RuntimeError, with LibreOffice's output, when LibreOffice is not installed, fails,
     produces no file or takes more than `timeout` seconds (it is then killed).
     """
+    _convert(source, target, _XLSX_FILTER, "xlsx", timeout=timeout)
+
+
+def save_as_ods(source: Path, target: Path, *, timeout: float = 300) -> None:
+    """Open `source` in LibreOffice and save it as the OpenDocument spreadsheet `target`.
+
+    An .ods keeps a workbook's VBA modules as LibreOffice Basic (Basic/VBAProject/NAME.xml), so
+    it shows what LibreOffice made of a VBA project. Raises as recalculate_with_libreoffice does.
+    """
+    _convert(source, target, "ods", "ods", timeout=timeout)
+
+
+def _convert(
+    source: Path, target: Path, output_filter: str, suffix: str, *, timeout: float
+) -> None:
+    """Have LibreOffice open `source` and save it with `output_filter` as `target`."""
     if SOFFICE is None:
         raise RuntimeError(
             "LibreOffice (soffice) is not installed: run .ci/install-libreoffice as root"
@@ -129,7 +145,7 @@ def recalculate_with_libreoffice(source: Path, target: Path, *, timeout: float =
             "--nolockcheck",
             "--norestore",
             "--convert-to",
-            _XLSX_FILTER,
+            output_filter,
             "--outdir",
             str(outbox),
             str(staged),
@@ -150,14 +166,14 @@ def recalculate_with_libreoffice(source: Path, target: Path, *, timeout: float =
                 os.killpg(process.pid, signal.SIGKILL)
                 stdout, stderr = process.communicate()
                 raise RuntimeError(
-                    f"LibreOffice took more than {timeout:g} s to recalculate {source}"
+                    f"LibreOffice took more than {timeout:g} s to convert {source}"
                     f"\nstdout: {stdout.strip()}\nstderr: {stderr.strip()}"
                 ) from None
-        produced = outbox / "workbook.xlsx"
+        produced = outbox / f"workbook.{suffix}"
         # LibreOffice exits 0 even when it could not load the file: the output is what tells.
         if process.returncode != 0 or not produced.is_file():
             raise RuntimeError(
-                f"LibreOffice failed to recalculate {source} (exit code {process.returncode})"
+                f"LibreOffice failed to convert {source} (exit code {process.returncode})"
                 f"\nstdout: {stdout.strip()}\nstderr: {stderr.strip()}"
             )
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from test_ribbon_and_vba_sources import PYTHON_FUNCTIONS
 from tracker_factory import build_tracker
 
 from productive_xl.tracker.actions import add_benefit_line, next_line_id, update_rates_for_year
@@ -16,14 +17,7 @@ from productive_xl.tracker.input_checks import check_inputs
 from productive_xl.tracker.layout import RIBBON_MODULE
 from productive_xl.tracker.register import benefit_line
 
-RIBBON_FUNCTIONS = (
-    "refresh_tracker",
-    "check_inputs",
-    "add_benefit_line",
-    "update_rates_for_year",
-    "explain_error",
-    "about",
-)
+RIBBON_FUNCTIONS = sorted(PYTHON_FUNCTIONS)  # the ribbon's Python entry points
 
 
 def test_the_ribbon_module_imports_on_linux_with_six_entry_points() -> None:
