@@ -36,10 +36,8 @@ from productive_xl.tracker.template_tables import (
     MONTH,
     NOTE,
     Col,
-    count_where,
     once_started,
     sheet_heading,
-    sum_where,
     this_row,
     whole,
     write_table,
@@ -61,10 +59,18 @@ def _started(formula: str) -> str:
     return once_started(_phase(P.LINE), formula)
 
 
-def _from_register(column: Column) -> str:
-    return _started(
-        sum_where(whole(Table.BENEFITS, column), (whole(Table.BENEFITS, Column.ID), _phase(P.LINE)))
+def _register(column: Column) -> str:
+    """``column`` of the register line the row names: the first line with its ID. A row naming
+    no register line shows #N/A; an ID used twice is the refresh's finding, and a start date
+    is never added to another's."""
+    return (
+        f"INDEX({whole(Table.BENEFITS, column)},"
+        f"MATCH({_phase(P.LINE)},{whole(Table.BENEFITS, Column.ID)},0))"
     )
+
+
+def _from_register(column: Column) -> str:
+    return _started(_register(column))
 
 
 LEAD_COLUMNS: Final = (
@@ -75,12 +81,7 @@ LEAD_COLUMNS: Final = (
     Col(
         P.NON_RECURRENT,
         "1 = one-off",
-        formula=_started(
-            count_where(
-                (whole(Table.BENEFITS, Column.ID), _phase(P.LINE)),
-                (whole(Table.BENEFITS, Column.RECURRENCE), f'"{Recurrence.NON_RECURRENT}"'),
-            )
-        ),
+        formula=_started(f'--({_register(Column.RECURRENCE)}="{Recurrence.NON_RECURRENT}")'),
         width=9,
     ),
     Col(P.IN_YEAR_EFFECT, "£ (Register)", MONEY, _from_register(Column.IN_YEAR_EFFECT)),
