@@ -36,6 +36,7 @@ from productive_xl.tracker.layout import (
     Table,
     TaskTimesColumn,
 )
+from productive_xl.tracker.refresh_file import refresh_file
 from productive_xl.tracker.register import Column, benefit_line
 from productive_xl.tracker.template import build_tracker, build_workbook
 
@@ -641,3 +642,37 @@ def test_register_columns_typed_and_calculated_are_as_register_py_says() -> None
     assert [column.header for column in REGISTER_COLUMNS] == list(Column)
     for column in REGISTER_COLUMNS:
         assert column.is_input == (column.header not in CALCULATED_COLUMNS), column.header
+
+
+def test_a_first_line_with_no_source_sheet_refreshes_to_a_master_check_of_0(
+    tmp_path: Path,
+) -> None:
+    """A line resting on no source sheet does not match the empty row Released Time and Stock
+    keep: nothing to disagree with. Typed into the template with its phasing row and refreshed,
+    the tracker is sound."""
+    line, _ = _a_released_time_line("Band 5", date(2025, 10, 1))
+    line |= {
+        Column.BENEFIT_TYPE: "Revenue reduction",
+        Column.CASH_RELEASING: "Yes",
+        Column.SOURCE_LINE: None,
+        Column.FULL_YEAR_EFFECT: 12_000,
+    }
+    book = FileBook(TEMPLATE)
+    book.append_row(Table.BENEFITS, line)
+    book.append_row(Table.PHASING, {PhasingColumn.LINE: "PW-001"})
+    typed = tmp_path / "typed.xlsm"
+    book.save(typed)
+    out = tmp_path / "refreshed.xlsm"
+    result, report = refresh_file(typed, out, user="Finance team")
+    assert result.findings == []
+    assert report.errors == []
+    values = openpyxl.load_workbook(out, data_only=True)
+    (row,) = _rows(values, Table.BENEFITS)
+    assert row[Column.SOURCE_ROWS] is None
+    assert row[Column.DISAGREES_WITH_SOURCE] is None
+    # 12,000 a year from October, no ramp: October to March, 6 months of 1,000; Green 0.9
+    assert row[Column.IN_YEAR_EFFECT] == pytest.approx(12_000 / 12 * 6)
+    assert row[Column.RISK_ADJUSTED] == pytest.approx(6_000 * 0.9)
+    (rollup,) = _rows(values, Table.ROLLUP)
+    assert rollup[RollupColumn.CASH_RELEASING] == pytest.approx(6_000)
+    assert _named_value(values, Name.MASTER_CHECK) == 0
