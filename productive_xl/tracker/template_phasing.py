@@ -36,9 +36,8 @@ from productive_xl.tracker.template_tables import (
     MONTH,
     NOTE,
     Col,
-    count_where,
+    once_started,
     sheet_heading,
-    sum_where,
     this_row,
     whole,
     write_table,
@@ -55,10 +54,23 @@ def _phase(column: str) -> str:
     return this_row(Table.PHASING, column)
 
 
-def _from_register(column: Column) -> str:
-    return sum_where(
-        whole(Table.BENEFITS, column), (whole(Table.BENEFITS, Column.ID), _phase(P.LINE))
+def _started(formula: str) -> str:
+    """``formula`` once the row names its register line; blank on a row not yet typed in."""
+    return once_started(_phase(P.LINE), formula)
+
+
+def _register(column: Column) -> str:
+    """``column`` of the register line the row names: the first line with its ID. A row naming
+    no register line shows #N/A; an ID used twice is the refresh's finding, and a start date
+    is never added to another's."""
+    return (
+        f"INDEX({whole(Table.BENEFITS, column)},"
+        f"MATCH({_phase(P.LINE)},{whole(Table.BENEFITS, Column.ID)},0))"
     )
+
+
+def _from_register(column: Column) -> str:
+    return _started(_register(column))
 
 
 LEAD_COLUMNS: Final = (
@@ -69,36 +81,46 @@ LEAD_COLUMNS: Final = (
     Col(
         P.NON_RECURRENT,
         "1 = one-off",
-        formula=count_where(
-            (whole(Table.BENEFITS, Column.ID), _phase(P.LINE)),
-            (whole(Table.BENEFITS, Column.RECURRENCE), f'"{Recurrence.NON_RECURRENT}"'),
-        ),
+        formula=_started(f'--({_register(Column.RECURRENCE)}="{Recurrence.NON_RECURRENT}")'),
         width=9,
     ),
     Col(P.IN_YEAR_EFFECT, "£ (Register)", MONEY, _from_register(Column.IN_YEAR_EFFECT)),
     Col(
         P.MONTHS_BEFORE_START,
         "months from April",
-        formula=f"(YEAR({_phase(P.START_DATE)})-YEAR({Name.YEAR_START}))*{Name.MONTHS_IN_YEAR}"
-        f"+MONTH({_phase(P.START_DATE)})-MONTH({Name.YEAR_START})",
+        formula=_started(
+            f"(YEAR({_phase(P.START_DATE)})-YEAR({Name.YEAR_START}))*{Name.MONTHS_IN_YEAR}"
+            f"+MONTH({_phase(P.START_DATE)})-MONTH({Name.YEAR_START})"
+        ),
         width=9,
     ),
-    Col(P.RUN_RATE, "£ a month", MONEY, f"{_phase(P.FULL_YEAR_EFFECT)}/{Name.MONTHS_IN_YEAR}"),
+    Col(
+        P.RUN_RATE,
+        "£ a month",
+        MONEY,
+        _started(f"{_phase(P.FULL_YEAR_EFFECT)}/{Name.MONTHS_IN_YEAR}"),
+    ),
 )
 
 
 def _plan(month_number: str) -> str:
-    """The plan of one month: ``month_number`` is the timeline cell above its column."""
+    """The plan of one month: ``month_number`` is the timeline cell above its column.
+
+    The Non-recurrent column is a flag (1 for a one-off line), so the month is the one-off's
+    value in its first month plus the recurrent run rate ramped up, each times its flag.
+    """
     benefit_month = f"({month_number}-{_phase(P.MONTHS_BEFORE_START)})"
-    return (
-        f"IF({_phase(P.NON_RECURRENT)},{_phase(P.FULL_YEAR_EFFECT)}*({benefit_month}=1),"
-        f"{_phase(P.RUN_RATE)}*MAX(0,MIN(1,{benefit_month}/MAX({_phase(P.RAMP_MONTHS)},1))))"
+    one_off = _phase(P.NON_RECURRENT)
+    return _started(
+        f"{one_off}*{_phase(P.FULL_YEAR_EFFECT)}*({benefit_month}=1)"
+        f"+(1-{one_off})*{_phase(P.RUN_RATE)}"
+        f"*MAX(0,MIN(1,{benefit_month}/MAX({_phase(P.RAMP_MONTHS)},1)))"
     )
 
 
 def _total(measure: Measure) -> str:
     first, last = month_column(measure, MONTHS[0]), month_column(measure, MONTHS[-1])
-    return f"SUM({Table.PHASING}[[#This Row],[{first}]:[{last}]])"
+    return _started(f"SUM({Table.PHASING}[[#This Row],[{first}]:[{last}]])")
 
 
 def phasing_columns() -> tuple[Col, ...]:
@@ -119,8 +141,9 @@ def phasing_columns() -> tuple[Col, ...]:
         Col(
             P.PLAN_DISAGREES,
             "TRUE is a finding",
-            formula=f"ABS({_phase(P.PLAN_TOTAL)}-{_phase(P.IN_YEAR_EFFECT)})"
-            f">{Name.AGREEMENT_TOLERANCE}",
+            formula=_started(
+                f"ABS({_phase(P.PLAN_TOTAL)}-{_phase(P.IN_YEAR_EFFECT)})>{Name.AGREEMENT_TOLERANCE}"
+            ),
             width=10,
         ),
     )

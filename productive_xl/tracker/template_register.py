@@ -34,6 +34,7 @@ from productive_xl.tracker.template_tables import (
     Col,
     count_where,
     drop_down,
+    once_started,
     sheet_heading,
     sum_where,
     this_row,
@@ -48,6 +49,16 @@ def _line(column: str) -> str:
     return this_row(Table.BENEFITS, column)
 
 
+def _started(formula: str) -> str:
+    """``formula`` once the line has its ID; blank on a row not yet typed in."""
+    return once_started(_line(Column.ID), formula)
+
+
+def _from_source(formula: str) -> str:
+    """``formula`` once the line names its source line; blank for a line resting on none."""
+    return once_started(_line(Column.SOURCE_LINE), formula)
+
+
 def _sum_by_source(table: str, value: str, line: str) -> str:
     return sum_where(whole(table, value), (whole(table, line), _line(Column.SOURCE_LINE)))
 
@@ -56,11 +67,13 @@ def _count_by_source(table: str, line: str) -> str:
     return count_where((whole(table, line), _line(Column.SOURCE_LINE)))
 
 
-_IN_YEAR: Final = (
-    f'IF({_line(Column.RECURRENCE)}="{Recurrence.NON_RECURRENT}",'
-    f"({_line(Column.START_YEAR)}={_line(Column.YEAR)})*{_line(Column.FULL_YEAR_EFFECT)},"
-    f"PRODUCTIVE_IN_YEAR({_line(Column.FULL_YEAR_EFFECT)},{_line(Column.START_DATE)},"
-    f"{_line(Column.YEAR)},{_line(Column.RAMP_MONTHS)}))"
+# A one-off line counts its whole value in the year it starts in; a recurrent one what
+# PRODUCTIVE_IN_YEAR gives. A flag (1 for one-off) picks between them, as FAST prefers to an IF.
+_ONE_OFF: Final = f'({_line(Column.RECURRENCE)}="{Recurrence.NON_RECURRENT}")'
+_IN_YEAR: Final = _started(
+    f"{_ONE_OFF}*({_line(Column.START_YEAR)}={_line(Column.YEAR)})*{_line(Column.FULL_YEAR_EFFECT)}"
+    f"+(1-{_ONE_OFF})*PRODUCTIVE_IN_YEAR({_line(Column.FULL_YEAR_EFFECT)},"
+    f"{_line(Column.START_DATE)},{_line(Column.YEAR)},{_line(Column.RAMP_MONTHS)})"
 )
 
 REGISTER_COLUMNS: Final = (
@@ -84,26 +97,30 @@ REGISTER_COLUMNS: Final = (
     Col(
         Column.ORDER,
         "tblBenefitTypes",
-        formula=f"INDEX({whole(Table.BENEFIT_TYPES, BenefitTypesColumn.ORDER)},"
-        f"MATCH({_line(Column.BENEFIT_TYPE)},"
-        f"{whole(Table.BENEFIT_TYPES, BenefitTypesColumn.BENEFIT_TYPE)},0))",
+        formula=_started(
+            f"INDEX({whole(Table.BENEFIT_TYPES, BenefitTypesColumn.ORDER)},"
+            f"MATCH({_line(Column.BENEFIT_TYPE)},"
+            f"{whole(Table.BENEFIT_TYPES, BenefitTypesColumn.BENEFIT_TYPE)},0))"
+        ),
     ),
     Col(
         Column.START_YEAR,
         "financial year",
         TEXT,
-        f"PRODUCTIVE_FY({_line(Column.START_DATE)})",
+        _started(f"PRODUCTIVE_FY({_line(Column.START_DATE)})"),
         width=10,
     ),
-    Col(Column.YEAR, "financial year", TEXT, Name.FINANCIAL_YEAR, width=10),
+    Col(Column.YEAR, "financial year", TEXT, _started(Name.FINANCIAL_YEAR), width=10),
     Col(Column.IN_YEAR_EFFECT, "£ in the year", MONEY, _IN_YEAR),
     Col(
         Column.RISK_WEIGHT,
         "fraction",
         PERCENT,
-        sum_where(
-            whole(Table.STATUS_WEIGHTS, StatusWeightsColumn.WEIGHT),
-            (whole(Table.STATUS_WEIGHTS, StatusWeightsColumn.STATUS), _line(Column.STATUS)),
+        _started(
+            sum_where(
+                whole(Table.STATUS_WEIGHTS, StatusWeightsColumn.WEIGHT),
+                (whole(Table.STATUS_WEIGHTS, StatusWeightsColumn.STATUS), _line(Column.STATUS)),
+            )
         ),
         width=8,
     ),
@@ -111,43 +128,51 @@ REGISTER_COLUMNS: Final = (
         Column.RISK_ADJUSTED,
         "£ in the year",
         MONEY,
-        f"PRODUCTIVE_RISK_ADJUST({_line(Column.IN_YEAR_EFFECT)},{_line(Column.RISK_WEIGHT)})",
+        _started(
+            f"PRODUCTIVE_RISK_ADJUST({_line(Column.IN_YEAR_EFFECT)},{_line(Column.RISK_WEIGHT)})"
+        ),
     ),
     Col(
         Column.CASH_IN_YEAR,
         "£ in the year",
         MONEY,
-        f'({_line(Column.CASH_RELEASING)}="{YES}")*{_line(Column.IN_YEAR_EFFECT)}',
+        _started(f'({_line(Column.CASH_RELEASING)}="{YES}")*{_line(Column.IN_YEAR_EFFECT)}'),
     ),
     Col(
         Column.SOURCE_FULL_YEAR_EFFECT,
         "£ a year (one-off: £)",
         MONEY,
-        _sum_by_source(Table.TASK_TIMES, TaskTimesColumn.VALUE, TaskTimesColumn.LINE)
-        + "+"
-        + _sum_by_source(Table.STOCK, StockColumn.ONE_OFF_RELEASE, StockColumn.LINE)
-        + "+"
-        + _sum_by_source(Table.STOCK, StockColumn.RECURRENT, StockColumn.LINE),
+        _from_source(
+            _sum_by_source(Table.TASK_TIMES, TaskTimesColumn.VALUE, TaskTimesColumn.LINE)
+            + "+"
+            + _sum_by_source(Table.STOCK, StockColumn.ONE_OFF_RELEASE, StockColumn.LINE)
+            + "+"
+            + _sum_by_source(Table.STOCK, StockColumn.RECURRENT, StockColumn.LINE)
+        ),
     ),
     Col(
         Column.SOURCE_ROWS,
         "rows",
-        formula=_count_by_source(Table.TASK_TIMES, TaskTimesColumn.LINE)
-        + "+"
-        + _count_by_source(Table.STOCK, StockColumn.LINE),
+        formula=_from_source(
+            _count_by_source(Table.TASK_TIMES, TaskTimesColumn.LINE)
+            + "+"
+            + _count_by_source(Table.STOCK, StockColumn.LINE)
+        ),
         width=8,
     ),
     Col(
         Column.DISAGREES_WITH_SOURCE,
         "TRUE is a finding",
-        formula=f"IF({_line(Column.SOURCE_ROWS)},ABS({_line(Column.FULL_YEAR_EFFECT)}"
-        f"-{_line(Column.SOURCE_FULL_YEAR_EFFECT)})>{Name.AGREEMENT_TOLERANCE},FALSE)",
+        formula=_from_source(
+            f"AND({_line(Column.SOURCE_ROWS)}>0,ABS({_line(Column.FULL_YEAR_EFFECT)}"
+            f"-{_line(Column.SOURCE_FULL_YEAR_EFFECT)})>{Name.AGREEMENT_TOLERANCE})"
+        ),
         width=10,
     ),
     Col(
         Column.PHASING_ROWS,
         "rows",
-        formula=count_where((whole(Table.PHASING, PhasingColumn.LINE), _line(Column.ID))),
+        formula=_started(count_where((whole(Table.PHASING, PhasingColumn.LINE), _line(Column.ID)))),
         width=8,
     ),
 )

@@ -20,6 +20,7 @@ from productive_xl.tracker.template_tables import (
     MONEY,
     TEXT,
     Col,
+    once_started,
     sheet_heading,
     sum_where,
     this_row,
@@ -32,11 +33,15 @@ def _total(value: Column) -> str:
     def key(register: Column, rollup: RollupColumn) -> tuple[str, str]:
         return whole(Table.BENEFITS, register), this_row(Table.ROLLUP, rollup)
 
-    return sum_where(
-        whole(Table.BENEFITS, value),
-        key(Column.PROGRAMME, RollupColumn.PROGRAMME),
-        key(Column.WARD, RollupColumn.WARD),
-        key(Column.YEAR, RollupColumn.YEAR),
+    # blank on the empty row the table keeps until the refresh adds the first key
+    return once_started(
+        this_row(Table.ROLLUP, RollupColumn.PROGRAMME),
+        sum_where(
+            whole(Table.BENEFITS, value),
+            key(Column.PROGRAMME, RollupColumn.PROGRAMME),
+            key(Column.WARD, RollupColumn.WARD),
+            key(Column.YEAR, RollupColumn.YEAR),
+        ),
     )
 
 

@@ -21,8 +21,8 @@ from productive_xl.tracker.template_tables import (
     WTE_FORMAT,
     Col,
     drop_down,
+    once_started,
     sheet_heading,
-    sum_where,
     this_row,
     whole,
     write_table,
@@ -35,6 +35,16 @@ def _task(column: str) -> str:
 
 def _stock(column: str) -> str:
     return this_row(Table.STOCK, column)
+
+
+def _task_started(formula: str) -> str:
+    """``formula`` once the timing has its line code; blank on a row not yet typed in."""
+    return once_started(_task(T.LINE), formula)
+
+
+def _stock_started(formula: str) -> str:
+    """``formula`` once the count has its line code; blank on a row not yet typed in."""
+    return once_started(_stock(StockColumn.LINE), formula)
 
 
 TASK_TIME_COLUMNS = (
@@ -50,29 +60,34 @@ TASK_TIME_COLUMNS = (
         T.HOURS_RELEASED,
         "hours a year",
         HOURS,
-        f"PRODUCTIVE_RELEASED_HOURS({_task(T.MINUTES_BEFORE)},{_task(T.MINUTES_AFTER)},"
-        f"{_task(T.TIMES_A_DAY)},{_task(T.DAYS_A_YEAR)})",
+        _task_started(
+            f"PRODUCTIVE_RELEASED_HOURS({_task(T.MINUTES_BEFORE)},{_task(T.MINUTES_AFTER)},"
+            f"{_task(T.TIMES_A_DAY)},{_task(T.DAYS_A_YEAR)})"
+        ),
     ),
     Col(
         T.HOURLY_COST,
         "£ an hour (Inputs)",
         PENCE,
-        sum_where(
-            whole(Table.RATES, RatesColumn.HOURLY_COST),
-            (whole(Table.RATES, RatesColumn.BAND), _task(T.BAND)),
+        # a band tblRates does not list is #N/A, not a cost of nothing
+        _task_started(
+            f"INDEX({whole(Table.RATES, RatesColumn.HOURLY_COST)},"
+            f"MATCH({_task(T.BAND)},{whole(Table.RATES, RatesColumn.BAND)},0))"
         ),
     ),
     Col(
         T.VALUE,
         "£ a year",
         MONEY,
-        f"PRODUCTIVE_RELEASED_TIME_VALUE({_task(T.HOURS_RELEASED)},{_task(T.HOURLY_COST)})",
+        _task_started(
+            f"PRODUCTIVE_RELEASED_TIME_VALUE({_task(T.HOURS_RELEASED)},{_task(T.HOURLY_COST)})"
+        ),
     ),
     Col(
         T.WTE,
         "WTE",
         WTE_FORMAT,
-        f"PRODUCTIVE_WTE({_task(T.HOURS_RELEASED)},{Name.PRODUCTIVE_HOURS})",
+        _task_started(f"PRODUCTIVE_WTE({_task(T.HOURS_RELEASED)},{Name.PRODUCTIVE_HOURS})"),
     ),
 )
 
@@ -90,30 +105,38 @@ STOCK_COLUMNS = (
         StockColumn.ONE_OFF_RELEASE,
         "£ once",
         MONEY,
-        f"PRODUCTIVE_STOCK_RELEASE({_stock(StockColumn.STOCK_BEFORE)},"
-        f"{_stock(StockColumn.STOCK_AFTER)})",
+        _stock_started(
+            f"PRODUCTIVE_STOCK_RELEASE({_stock(StockColumn.STOCK_BEFORE)},"
+            f"{_stock(StockColumn.STOCK_AFTER)})"
+        ),
     ),
     Col(
         StockColumn.RECURRENT,
         "£ a year",
         MONEY,
-        f"PRODUCTIVE_STOCK_RECURRENT({_stock(StockColumn.USAGE_BEFORE)},"
-        f"{_stock(StockColumn.USAGE_AFTER)},{_stock(StockColumn.EXPIRED_BEFORE)},"
-        f"{_stock(StockColumn.EXPIRED_AFTER)})",
+        _stock_started(
+            f"PRODUCTIVE_STOCK_RECURRENT({_stock(StockColumn.USAGE_BEFORE)},"
+            f"{_stock(StockColumn.USAGE_AFTER)},{_stock(StockColumn.EXPIRED_BEFORE)},"
+            f"{_stock(StockColumn.EXPIRED_AFTER)})"
+        ),
     ),
     Col(
         StockColumn.DAYS_BEFORE,
         "days",
         HOURS,
-        f"PRODUCTIVE_STOCK_DAYS({_stock(StockColumn.STOCK_BEFORE)},"
-        f"{_stock(StockColumn.USAGE_BEFORE)})",
+        _stock_started(
+            f"PRODUCTIVE_STOCK_DAYS({_stock(StockColumn.STOCK_BEFORE)},"
+            f"{_stock(StockColumn.USAGE_BEFORE)})"
+        ),
     ),
     Col(
         StockColumn.DAYS_AFTER,
         "days",
         HOURS,
-        f"PRODUCTIVE_STOCK_DAYS({_stock(StockColumn.STOCK_AFTER)},"
-        f"{_stock(StockColumn.USAGE_AFTER)})",
+        _stock_started(
+            f"PRODUCTIVE_STOCK_DAYS({_stock(StockColumn.STOCK_AFTER)},"
+            f"{_stock(StockColumn.USAGE_AFTER)})"
+        ),
     ),
 )
 

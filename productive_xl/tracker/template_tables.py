@@ -65,21 +65,38 @@ def whole(table: str, column: str) -> str:
     return f"{table}[{column}]"
 
 
+def _matching(conditions: Sequence[tuple[str, str]]) -> str:
+    """1 for each row meeting every (column, value) condition, else 0, as one array."""
+    tests = "*".join(f"({column}={value})" for column, value in conditions)
+    return f"--{tests}" if len(conditions) == 1 else tests
+
+
 def sum_where(values: str, *conditions: tuple[str, str]) -> str:
     """The sum of ``values`` over the rows where each (column, value) condition holds.
 
     Written with SUMPRODUCT rather than SUMIFS: IronCalc 0.9.1 (productive-xl recalc) gives
     #VALUE! for SUMIFS, COUNTIF and COUNTIFS over a single cell, which is what the column of a
-    one-row table is, where Excel gives the sum; SUMPRODUCT is right in both.
+    one-row table is, where Excel gives the sum; SUMPRODUCT is right in both. ``values`` is an
+    argument of its own, not multiplied in, so that the blank ("") a row not yet started shows
+    counts as nothing, as SUMIFS would count it, while an error in a row still shows.
     """
-    tests = "*".join(f"({column}={value})" for column, value in conditions)
-    return f"SUMPRODUCT({tests}*{values})"
+    return f"SUMPRODUCT({_matching(conditions)},{values})"
 
 
 def count_where(*conditions: tuple[str, str]) -> str:
     """How many rows meet every (column, value) condition (SUMPRODUCT, as :func:`sum_where`)."""
-    tests = "*".join(f"({column}={value})" for column, value in conditions)
-    return f"SUMPRODUCT(--{tests})" if len(conditions) == 1 else f"SUMPRODUCT({tests})"
+    return f"SUMPRODUCT({_matching(conditions)})"
+
+
+def once_started(key: str, formula: str) -> str:
+    """``formula`` for a table row whose ``key`` cell (its ID, or the input the calculation
+    rests on) is typed in; blank until then.
+
+    A table keeps one empty row when it has no data, and a new row is empty until it is typed
+    in: its calculations show blank rather than the error a PRODUCTIVE_* function gives for a
+    missing input. Once the key is typed, a missing or wrong input shows its error as before.
+    """
+    return f'IF({key}="","",{formula})'
 
 
 @dataclass(frozen=True)
