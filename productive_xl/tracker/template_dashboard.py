@@ -121,6 +121,8 @@ def _by_month(sheet: Worksheet) -> None:
     chart.x_axis.number_format = MONTH
     data = Reference(sheet, min_col=2, max_col=len(Measure) + 1, min_row=top, max_row=last)
     chart.add_data(data, titles_from_data=True)
+    for series in chart.series:
+        series.smooth = False  # a smoothed line would show money in months that have none
     chart.set_categories(Reference(sheet, min_col=1, min_row=top + 1, max_row=last))
     chart.width, chart.height = 18, 8
     sheet.add_chart(chart, "G23")
