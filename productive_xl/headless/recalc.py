@@ -8,8 +8,10 @@ was, and a second run on the output changes nothing.
 
 from __future__ import annotations
 
+import gc
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from productive_xl.headless.evaluation import evaluate
@@ -23,6 +25,24 @@ from productive_xl.ooxml.writer import replace_atomically, write_package
 Progress = Callable[[str], None]
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Hold Python's cycle collector off while a workbook is worked on.
+
+    A recalculation makes a few objects per formula cell, hundreds of thousands in a large
+    workbook, and none of them in cycles that outlive it; the collector would walk all of them
+    again and again as they are made (a fifth of the time at 20,000 rows). It runs as before
+    once the recalculation is over.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def recalc(
     path: Path | str, out: Path | str | None = None, progress: Progress | None = None
 ) -> RecalcReport:
@@ -33,8 +53,11 @@ def recalc(
     PRODUCTIVE_* error. Raises :class:`~productive_xl.ooxml.package.UnusableWorkbook`, before
     anything is written, when the file is not a workbook it can work on.
     """
-    source = Path(path)
-    target = Path(out) if out is not None else source
+    with _without_cycle_collection():
+        return _recalc(Path(path), Path(out) if out is not None else Path(path), progress)
+
+
+def _recalc(source: Path, target: Path, progress: Progress | None) -> RecalcReport:
     package = open_package(source)
     info = read_workbook(package)
     cells = {

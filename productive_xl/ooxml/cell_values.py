@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from html import escape
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,8 @@ def _unescape_text(text: str) -> str:
 def escape_text(text: str) -> str:
     """Text for a ``<v>`` element, with characters XML cannot hold written as Excel does."""
     text = _ESCAPED.sub(lambda m: f"_x005F{m.group(0)}", text)
-    return escape(_UNSAFE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text))
+    # html.escape without quotes is xml.sax.saxutils.escape, minus its import of urllib (25 ms)
+    return escape(_UNSAFE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text), quote=False)
 
 
 def stored_value(cell_type: str | None, text: str | None) -> CellValue | None:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from typing import NamedTuple
-from xml.sax.saxutils import escape
+from html import escape
 
 from productive_xl.ooxml.cell_values import (
     CellValue,
@@ -30,8 +30,11 @@ _ELEMENT = re.compile(
     rb"|<(?P<p>[A-Za-z_][\w.-]*:)?c(?=[\s>/])(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?c>)",
     re.S,
 )
-# A cell as Excel writes it, r attribute first: found from its formula, in the fast path.
-_EXCEL_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+# A cell as Excel writes it, r attribute first, whose body opens with its formula (the schema
+# puts <f> first): the fast path's way to the formula cells.
+_EXCEL_FORMULA_CELL = re.compile(
+    rb'<c r="([A-Za-z]{1,3})(\d+)"([^>]*)(?<!/)>(<f[\s>/].*?)</c>', re.S
+)
 _R = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
 _T = re.compile(rb"""\st\s*=\s*["']([^"']*)["']""")
 _ROW_R = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
@@ -76,7 +79,12 @@ class FormulaCell:
 
     @cached_property
     def _formula(self) -> tuple[str | None, dict[str, str]]:
-        formula = _FORMULA.search(self.span.body or b"") if self.has_formula else None
+        body = self.span.body or b""
+        if body.startswith(b"<f>"):  # a plain formula, as most are: no attributes to read
+            end = body.find(b"</f>")
+            if end > 0 and b"<" not in body[3:end]:
+                return xml_unescape(body[3:end].decode()), {}
+        formula = _FORMULA.search(body) if self.has_formula else None
         if formula is None:
             return None, {}
         text = formula.group("text")
@@ -157,37 +165,29 @@ def _position(reference: re.Match[bytes]) -> tuple[int, int]:
 def _formula_spans(xml: bytes) -> Iterator[_Span] | None:
     """The cells holding formulas, found from their <f> elements; None when that is not safe.
 
-    Excel writes every cell with its r attribute first, and most of a large sheet is values:
-    going from each formula to its cell skips them. Parts written otherwise are scanned whole.
+    Excel writes every cell with its r attribute first, and most of a large sheet is values: one
+    pattern that only a cell opening with <f> matches skips them inside the regular expression
+    engine. Parts written otherwise are scanned whole.
     """
     cells = xml.count(b"<c ") + xml.count(b"<c>")
     if cells == 0 or xml.count(b'<c r="') != cells:
         return None
-
-    def spans() -> Iterator[_Span]:
-        data_start = xml.find(b"<sheetData")
-        data_end = xml.find(b"</sheetData>")
-        at = xml.find(b"<f", data_start)
-        while 0 <= at < data_end:
-            if xml[at + 2 : at + 3] in (b" ", b">", b"/"):
-                start = xml.rfind(b'<c r="', 0, at)
-                match = _EXCEL_CELL.match(xml, start)
-                if match and match.end() > at:
-                    yield _Span(
-                        start,
-                        match.end(),
-                        int(match.group(2)),
-                        _column_number(match.group(1)),
-                        xml[start + 2 : match.end(3)],
-                        match.group(4),
-                        match.start(4),
-                        b"",
-                    )
-                    at = xml.find(b"<f", match.end())
-                    continue
-            at = xml.find(b"<f", at + 2)
-
-    return spans()
+    data_start = max(xml.find(b"<sheetData"), 0)
+    data_end = xml.find(b"</sheetData>")
+    found = _EXCEL_FORMULA_CELL.finditer(xml, data_start, data_end if data_end >= 0 else len(xml))
+    return (
+        _Span(
+            match.start(),
+            match.end(),
+            int(match.group(2)),
+            _column_number(match.group(1)),
+            xml[match.start() + 2 : match.end(3)],
+            match.group(4),
+            match.start(4),
+            b"",
+        )
+        for match in found
+    )
 
 
 def _spans(xml: bytes) -> Iterator[tuple[_Span, bool]]:
@@ -344,7 +344,10 @@ def rewrite_formulas(xml: bytes, rewrite: Callable[[int, int, str], str]) -> byt
         new = rewrite(span.row, span.column, old)
         if new == old:
             continue
-        pieces += [xml[done : span.body_start + formula.start("text")], escape(new).encode()]
+        pieces += [
+            xml[done : span.body_start + formula.start("text")],
+            escape(new, quote=False).encode(),
+        ]
         done = span.body_start + formula.end("text")
     pieces.append(xml[done:])
     return b"".join(pieces)
