@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
-from typing import NamedTuple
 from html import escape
+from typing import NamedTuple
 
 from productive_xl.ooxml.cell_values import (
     CellValue,
