@@ -8,6 +8,9 @@ over without changing what any formula means:
 * it does not know the ``@`` shorthand of structured references (``tblStock[@Qty]``) nor a
   reference with no table name (``SUBTOTAL(109,[Qty])`` in a totals row, as Excel writes it), so
   both are written out in full (``tblStock[[#This Row],[Qty]]``, ``tblStock[Qty]``).
+
+And formulas filled down a column are shared, as Excel would write them, which the engine
+parses once rather than once a cell (:mod:`shared_formulas`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import re
 import zipfile
 from collections.abc import Callable
 
+from productive_xl.headless.shared_formulas import share_filled_formulas
 from productive_xl.ooxml.package import WorkbookPackage
 from productive_xl.ooxml.sheet_values import rewrite_formulas
 from productive_xl.ooxml.workbook import Table, WorkbookInfo
@@ -164,8 +168,10 @@ def engine_package(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: 
         data = package.read(name)
         if name.endswith(".rels"):
             data = _relative_targets(name, data)
-        elif name in sheet_tables and b"[" in data:
-            data = _qualified_sheet(data, sheet_tables[name])
+        elif name in sheet_tables:
+            if b"[" in data:
+                data = _qualified_sheet(data, sheet_tables[name])
+            data = share_filled_formulas(data)
         parts[name] = data
     parts.update(_with_empty_sheet(package, info, parts, scratch_sheet))
     buffer = io.BytesIO()
