@@ -40,12 +40,17 @@ _SHARED = re.compile(rb"""\bt\s*=\s*["']shared["']""")
 
 @dataclass
 class Evaluation:
-    """What evaluation found for the formula cells of every sheet, by (sheet, row, column)."""
+    """What evaluation found for the formula cells of every sheet: values by sheet, then by
+    (row, column); the rest by (sheet, row, column)."""
 
-    values: dict[Key, CellValue] = field(default_factory=dict)
+    values: dict[str, dict[tuple[int, int], CellValue]] = field(default_factory=dict)
     not_recalculated: dict[Key, str] = field(default_factory=dict)
     messages: dict[Key, str] = field(default_factory=dict)
     rounds: int = 0
+
+    def value(self, key: Key) -> CellValue | None:
+        sheet, row, column = key
+        return self.values.get(sheet, {}).get((row, column))
 
 
 def _productive_cells(package: WorkbookPackage, info: WorkbookInfo, cells: Cells) -> list[Key]:
@@ -96,8 +101,44 @@ def _account_for_calls(
                 "did not settle: a circular reference through PRODUCTIVE_* functions "
                 f"(or a chain of more than {MAX_ROUNDS} of them)",
             )
-        elif call.message and isinstance(evaluation.values.get(call.cell), ErrorValue):
+        elif call.message and isinstance(evaluation.value(call.cell), ErrorValue):
             evaluation.messages.setdefault(call.cell, call.message)
+
+
+def _read_values(
+    workbook: EngineWorkbook,
+    sheet: str,
+    sheet_cells: dict[tuple[int, int], FormulaCell],
+    checks: FormulaChecks,
+    *,
+    not_recalculated: dict[Key, str],
+    doubtful: dict[Key, str],
+) -> dict[tuple[int, int], CellValue]:
+    """The engine's values of the formula cells of a sheet, but for those it cannot be trusted
+    with (put in ``not_recalculated``) or whose values are in doubt (put in ``doubtful``)."""
+    index = workbook.index(sheet)
+    get_value = workbook.model.get_cell_value
+    values: dict[tuple[int, int], CellValue] = {}
+    for position, cell in sheet_cells.items():
+        row, column = position
+        if cell.has_formula and checks.needed:
+            reason = checks.reason(sheet, cell)
+            if reason:
+                not_recalculated[(sheet, row, column)] = reason
+                continue
+        value = get_value(index, row, column)
+        if type(value) is not float:  # a number, the common case, needs nothing more
+            value = read_value(workbook.model, index, row, column)
+            if cell.has_formula:
+                doubt = doubtful_value(cell, value)
+                if doubt:
+                    doubtful[(sheet, row, column)] = doubt
+            # an empty result (a spill that shrank, a reference to nothing) reads as 0 in a
+            # formula cell and as nothing in a cell a spill no longer reaches
+            if value is None:
+                value = 0.0 if cell.has_formula else ""
+        values[position] = value
+    return values
 
 
 def evaluate(
@@ -130,26 +171,16 @@ def evaluate(
     for sheet, sheet_cells in cells.items():
         if not workbook.has_sheet(sheet):
             continue
-        index = workbook.index(sheet)
-        for (row, column), cell in sheet_cells.items():
-            key = (sheet, row, column)
-            if cell.has_formula:
-                reason = checks.reason(sheet, cell)
-                if reason:
-                    evaluation.not_recalculated[key] = reason
-                    continue
-            value = read_value(workbook.model, index, row, column)
-            if cell.has_formula:
-                doubt = doubtful_value(cell, value)
-                if doubt:
-                    doubtful[key] = doubt
-            # an empty result (a spill that shrank, a reference to nothing) reads as 0 in a
-            # formula cell and as nothing in a cell a spill no longer reaches
-            evaluation.values[key] = (
-                value if value is not None else (0.0 if cell.has_formula else "")
-            )
+        evaluation.values[sheet] = _read_values(
+            workbook,
+            sheet,
+            sheet_cells,
+            checks,
+            not_recalculated=evaluation.not_recalculated,
+            doubtful=doubtful,
+        )
     _account_for_calls(placed, circular, evaluation, doubtful)
     spread_not_recalculated(workbook, cells, evaluation.not_recalculated, doubtful)
-    for key in evaluation.not_recalculated:
-        evaluation.values.pop(key, None)
+    for sheet, row, column in evaluation.not_recalculated:
+        evaluation.values.get(sheet, {}).pop((row, column), None)
     return evaluation

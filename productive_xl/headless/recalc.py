@@ -72,27 +72,24 @@ def _recalc(source: Path, target: Path, progress: Progress | None) -> RecalcRepo
     for sheet in info.worksheets():
         if sheet.name not in cells or sheet.part is None:
             continue
-        values = {
-            (row, column): value
-            for (name, row, column), value in evaluation.values.items()
-            if name == sheet.name
-        }
-        new_part, changed = patch_values(package.read(sheet.part), values, cells[sheet.name])
+        sheet_cells = cells[sheet.name]
+        values = evaluation.values.get(sheet.name, {})
+        new_part, changed = patch_values(package.read(sheet.part), values, sheet_cells)
         if changed:
             replaced[sheet.part] = new_part
         for (row, column), (old, new) in changed.items():
             report.add_change(sheet.name, row, column, old, new)
-        for (row, column), cell in cells[sheet.name].items():
+        report.formula_cells += len(sheet_cells)
+        report.recalculated += len(sheet_cells)
+        held_back = evaluation.not_recalculated
+        for (row, column), cell in sheet_cells.items() if held_back else ():
             key = (sheet.name, row, column)
-            report.formula_cells += 1
-            if key in evaluation.not_recalculated:
-                report.add_not_recalculated(
-                    cell_name(*key), evaluation.not_recalculated[key], cell.cached
-                )
-                continue
-            report.recalculated += 1
-            value = evaluation.values.get(key)
+            if key in held_back:
+                report.recalculated -= 1
+                report.add_not_recalculated(cell_name(*key), held_back[key], cell.cached)
+        for (row, column), value in values.items():
             if isinstance(value, ErrorValue):
+                key = (sheet.name, row, column)
                 report.add_error(cell_name(*key), value, evaluation.messages.get(key))
 
     if progress:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from productive_xl.ooxml.cell_values import cell_position
 
@@ -31,9 +31,11 @@ _COLUMNS = re.compile(r"\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
 _ROWS = re.compile(r"\$?(\d+):\$?(\d+)$")
 
 
-@dataclass(frozen=True)
-class Area:
-    """A rectangle of cells on one sheet (sheet name case-folded)."""
+class Area(NamedTuple):
+    """A rectangle of cells on one sheet (sheet name case-folded).
+
+    A tuple, since a large workbook makes one for every reference of every formula read.
+    """
 
     sheet: str
     top: int

@@ -33,6 +33,8 @@ Cells = dict[str, dict[tuple[int, int], FormulaCell]]
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 _FUNCTION = re.compile(r"(?<![\w.])((?:_xl\w+\.)*[A-Za-z_][\w.]*)\(")
 _FUNCTION_IN_PART = re.compile(rb"([A-Za-z_][\w.]*)\(")
+# The text of a cell's formula, in any namespace prefix: the functions are looked for there only.
+_FORMULA_TEXT = re.compile(rb"<(?:[\w.-]+:)?f(?=[\s>])[^>]*>([^<]*)<")
 _NAME = re.compile(r"(?P<name>[A-Za-z_\\][\w.]*)(?![\w.(!'])")
 _EXTERNAL = re.compile(r"\[\d+\]|'\[[^\]]+\]")
 # Functions that read or make date serials, which IronCalc counts in the 1900 system only.
@@ -88,7 +90,7 @@ class FormulaChecks:
         used = {
             _bare(name.decode()).upper()
             for part in parts
-            for name in _FUNCTION_IN_PART.findall(part)
+            for name in set(_FUNCTION_IN_PART.findall(b"\n".join(_FORMULA_TEXT.findall(part))))
         } - set(cell_functions())
         sheet, row, column = probe
         self.lacking: set[str] = set()

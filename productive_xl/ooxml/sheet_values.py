@@ -8,6 +8,7 @@ changes are rewritten; every other byte of the part stays where it was.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
@@ -18,6 +19,7 @@ from productive_xl.ooxml.cell_values import (
     CellValue,
     cell_position,
     encoded_value,
+    format_number,
     same_value,
     stored_value,
     xml_unescape,
@@ -262,9 +264,14 @@ def _patched(span: _Span, new: CellValue) -> tuple[bytes, CellValue | None] | No
     Written for the cells Excel writes (``<c r=".." t=".."><f>..</f><v>..</v></c>``): the stored
     value is found by plain search there, and by the general pattern elsewhere.
     """
-    cell_type, text = encoded_value(new)
-    encoded = text.encode()
-    type_match = _T.search(span.attrs)
+    if type(new) is float and math.isfinite(new):  # a number, as most values are
+        cell_type: str | None = None
+        encoded = format_number(new).encode()
+    else:
+        cell_type, text = encoded_value(new)
+        encoded = text.encode()
+    # only a start tag with a "t" in it can have a t attribute: most are r="B2" and s="1"
+    type_match = _T.search(span.attrs) if b"t" in span.attrs else None
     stored_type = type_match.group(1) if type_match else None
     body = span.body or b""
     at = body.find(b"<v>") if not span.prefix else -1
