@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 PREFIX = "PRODUCTIVE_"
 SCRATCH_SHEET = "_productive_xl"
@@ -41,11 +42,11 @@ class Argument:
     text: str
     is_reference: bool
 
-    @property
+    @cached_property  # asked for each time the call is placed, read and checked
     def is_missing(self) -> bool:
         return not self.text.strip()
 
-    @property
+    @cached_property
     def number(self) -> float | None:
         """The argument's value when it is a number written out (12, 0.9, 1E3, 5%)."""
         text = self.text.strip()

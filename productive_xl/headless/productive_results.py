@@ -289,10 +289,13 @@ def block_spilled_arguments(workbook: EngineWorkbook, placed: list[PlacedCall]) 
             ):
                 expected.add((call.call.result_row, position + 2))
     by_row = {call.call.result_row: call for call in placed}
-    for sheet, row, column in workbook.model.get_all_cells():
-        if sheet != scratch or column >= ARRAY_COLUMN or (row, column) in expected:
-            continue
-        if workbook.model.is_empty_cell(sheet, row, column):
+    unexpected = [
+        (row, column)
+        for sheet, row, column in workbook.model.get_all_cells()
+        if sheet == scratch and column < ARRAY_COLUMN and (row, column) not in expected
+    ]
+    for row, column in unexpected:
+        if workbook.model.is_empty_cell(scratch, row, column):
             continue
         above = next((r for r in range(row - 1, 0, -1) if (r, column) in expected), None)
         for owner in (by_row.get(row), by_row.get(above) if above else None):

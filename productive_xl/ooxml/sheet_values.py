@@ -153,10 +153,17 @@ def _span(match: re.Match[bytes], row: int, column: int) -> _Span:
     )
 
 
+_COLUMN_NUMBERS: dict[bytes, int] = {}
+
+
 def _column_number(letters: bytes) -> int:
+    known = _COLUMN_NUMBERS.get(letters)
+    if known is not None:  # a sheet has few columns and many rows: each is worked out once
+        return known
     column = 0
     for letter in letters.upper():
         column = column * 26 + letter - 64
+    _COLUMN_NUMBERS[letters] = column
     return column
 
 
