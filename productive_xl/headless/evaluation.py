@@ -155,9 +155,10 @@ def evaluate(
     parts = [package.read(s.part) for s in info.worksheets() if s.part and s.name in cells]
     checks = FormulaChecks(workbook, parts, probe=(scratch, MAX_ROW, 1))
     folded = {sheet.casefold(): sheet_cells for sheet, sheet_cells in cells.items()}
+    scratch_folded = SCRATCH_SHEET.casefold()
 
     def computed(sheet: str, row: int, column: int) -> bool:
-        return sheet == SCRATCH_SHEET.casefold() or (row, column) in folded.get(sheet, {})
+        return sheet == scratch_folded or (row, column) in folded.get(sheet, {})
 
     placed = place_calls(workbook, _productive_cells(package, info, cells), computed)
     evaluation = Evaluation()

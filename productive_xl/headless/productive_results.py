@@ -90,6 +90,8 @@ _LOOKED_THROUGH = 1000
 
 
 def _holds_no_formula(area: Area, computed: Callable[[str, int, int], bool]) -> bool:
+    if area.top == area.bottom and area.left == area.right:  # one cell, as most arguments are
+        return not computed(area.sheet, area.top, area.left)
     size = (area.bottom - area.top + 1) * (area.right - area.left + 1)
     return size <= _LOOKED_THROUGH and not any(
         computed(area.sheet, row, column)
