@@ -9,6 +9,7 @@ be trusted with, and every value depending on one (:mod:`trust`).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -53,30 +54,56 @@ class Evaluation:
         return self.values.get(sheet, {}).get((row, column))
 
 
+def _calling_cells(
+    part: bytes, sheet_cells: dict[tuple[int, int], FormulaCell]
+) -> list[FormulaCell]:
+    """The formula cells of a part with PRODUCTIVE_ in their bodies, in the part's order.
+
+    The part is searched once and each place found is looked up among the cells by position,
+    rather than each of a large sheet's cells being searched in turn.
+    """
+    places = [match.start() for match in _PRODUCTIVE.finditer(part)]
+    if not places:
+        return []
+    ordered = sorted(sheet_cells.values(), key=lambda cell: cell.span.start)
+    starts = [cell.span.start for cell in ordered]
+    calling: list[FormulaCell] = []
+    for place in places:
+        at = bisect_right(starts, place) - 1
+        if at < 0:
+            continue
+        cell = ordered[at]
+        body = cell.span.body
+        if (
+            cell.has_formula
+            and body is not None
+            and cell.span.body_start <= place < cell.span.body_start + len(body)
+            and (not calling or calling[-1] is not cell)
+        ):
+            calling.append(cell)
+    return calling
+
+
 def _productive_cells(package: WorkbookPackage, info: WorkbookInfo, cells: Cells) -> list[Key]:
     """The formula cells whose formulas call PRODUCTIVE_* functions, shared formulas included."""
     found: list[Key] = []
     for sheet in info.worksheets():
         if sheet.part is None or sheet.name not in cells:
             continue
-        if not _PRODUCTIVE.search(package.read(sheet.part)):
+        calling = _calling_cells(package.read(sheet.part), cells[sheet.name])
+        found += [(sheet.name, cell.row, cell.column) for cell in calling]
+        productive_shared = {cell.shared_index for cell in calling if cell.formula_type == "shared"}
+        if not productive_shared:
             continue
-        productive_shared: set[str | None] = set()
-        shared_children: list[FormulaCell] = []
-        for cell in cells[sheet.name].values():
-            body = cell.span.body or b""
-            if not cell.has_formula:
-                continue
-            if _PRODUCTIVE.search(body):
-                found.append((sheet.name, cell.row, cell.column))
-                if cell.formula_type == "shared":
-                    productive_shared.add(cell.shared_index)
-            elif _SHARED.search(body) and cell.formula is None:
-                shared_children.append(cell)
+        # the other cells of a shared formula that calls one hold no formula text of their own
         found += [
             (sheet.name, cell.row, cell.column)
-            for cell in shared_children
-            if cell.shared_index in productive_shared
+            for cell in cells[sheet.name].values()
+            if cell.has_formula
+            and cell.formula is None
+            and _SHARED.search(cell.span.body or b"")
+            and cell.shared_index in productive_shared
+            and not _PRODUCTIVE.search(cell.span.body or b"")
         ]
     return found
 
