@@ -265,11 +265,13 @@ def _with_value_element(span: _Span, text: bytes) -> bytes:
     return body[:at] + element + body[at:]
 
 
-def _patched(span: _Span, new: CellValue) -> tuple[bytes, CellValue | None] | None:
-    """The cell's new bytes and its old value; None when it already holds ``new``.
+def _patched(span: _Span, new: CellValue) -> tuple[int, int, bytes, CellValue | None] | None:
+    """Where in the part the cell's bytes change (start, end), what goes there, and the cell's
+    old value; None when it already holds ``new``.
 
     Written for the cells Excel writes (``<c r=".." t=".."><f>..</f><v>..</v></c>``): the stored
-    value is found by plain search there, and by the general pattern elsewhere.
+    value is found by plain search there, and by the general pattern elsewhere. When the type
+    stays, only the text of <v> is replaced; otherwise the whole cell element is.
     """
     if type(new) is float and math.isfinite(new):  # a number, as most values are
         cell_type: str | None = None
@@ -289,9 +291,8 @@ def _patched(span: _Span, new: CellValue) -> tuple[bytes, CellValue | None] | No
         found = _VALUE.search(body)
         stored_text = (found.group("text") or b"") if found else None
     wanted_type = cell_type.encode() if cell_type else None
-    if stored_text == encoded and (
-        stored_type == wanted_type or (wanted_type is None and stored_type == b"n")
-    ):
+    same_type = stored_type == wanted_type or (wanted_type is None and stored_type == b"n")
+    if stored_text == encoded and same_type:
         return None
     old = stored_value(
         stored_type.decode() if stored_type is not None else None,
@@ -299,15 +300,15 @@ def _patched(span: _Span, new: CellValue) -> tuple[bytes, CellValue | None] | No
     )
     if same_value(old, new):
         return None
-    new_body = (
-        body[: at + 3] + encoded + body[end:]
-        if at >= 0 and end >= 0
-        else _with_value_element(span, encoded)
-    )
+    if at >= 0 and end >= 0:
+        if same_type:
+            return span.body_start + at + 3, span.body_start + end, encoded, old
+        new_body = body[: at + 3] + encoded + body[end:]
+    else:
+        new_body = _with_value_element(span, encoded)
     c = span.prefix + b"c"
-    return b"<" + c + _with_type(
-        span.attrs, type_match, cell_type
-    ) + b">" + new_body + b"</" + c + b">", old
+    attrs = _with_type(span.attrs, type_match, cell_type)
+    return span.start, span.end, b"<" + c + attrs + b">" + new_body + b"</" + c + b">", old
 
 
 def patch_values(
@@ -335,9 +336,10 @@ def patch_values(
         patched = _patched(span, new)
         if patched is None:
             continue
-        pieces += [xml[done : span.start], patched[0]]
-        done = span.end
-        changed[(span.row, span.column)] = (patched[1], new)
+        start, end, replacement, old = patched
+        pieces += [xml[done:start], replacement]
+        done = end
+        changed[(span.row, span.column)] = (old, new)
     pieces.append(xml[done:])
     return b"".join(pieces), changed
 
