@@ -225,8 +225,11 @@ def formula_cells(xml: bytes) -> dict[tuple[int, int], FormulaCell]:
     has_arrays = b'"array"' in xml
     arrays: list[tuple[int, int, int, int]] | None = [] if has_arrays else None
     fast = _formula_spans(xml) if not has_arrays else None
-    scanned = ((span, True) for span in fast) if fast is not None else _spans(xml)
-    for span, has_formula in scanned:
+    if fast is not None:
+        for span in fast:
+            cells[(span.row, span.column)] = FormulaCell(span, True)
+        return cells
+    for span, has_formula in _spans(xml):
         if has_formula:
             cell = FormulaCell(span, True)
             cells[(span.row, span.column)] = cell
