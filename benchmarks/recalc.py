@@ -10,9 +10,12 @@ PRODUCTIVE_* call) and measures, as whole processes, time and peak memory of:
   replaced by an ordinary formula giving the same hours (LibreOffice cannot call Python);
 * the floor: reading every cached value with python-calamine and copying the zip;
 * for reference, the formula engine alone: IronCalc loading and evaluating the workbook without
-  the PRODUCTIVE_* column, writing nothing (the least any IronCalc-based recalc can cost).
+  the PRODUCTIVE_* column, writing nothing, as written ("engine alone") and with the formulas
+  filled down each column shared as productive-xl's engine copy shares them ("engine, shared"):
+  the least any IronCalc-based recalc can cost.
 
-Each is run --repeat times and the fastest run is reported, with its peak resident memory.
+Each is run --repeat times and the fastest run is reported, with its peak resident memory. Then
+a line per size splits one productive-xl run (in a fresh process, CPU seconds) into its steps.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +50,38 @@ ENGINE_ALONE = """
 import sys
 import ironcalc
 ironcalc.load_from_xlsx(sys.argv[1]).evaluate()
+"""
+
+# One recalc, with the CPU time of each step: the functions that make up recalc are wrapped.
+STEPS = """
+import sys, time
+clock = time.process_time
+started = clock()
+from productive_xl.headless import evaluation, recalc
+imported = clock() - started
+spent = {}
+def timed(module, name, step):
+    function = getattr(module, name)
+    def wrapper(*args, **kwargs):
+        began = clock()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[step] = spent.get(step, 0.0) + clock() - began
+    setattr(module, name, wrapper)
+for name, step in [("open_package", "read"), ("read_workbook", "read"), ("formula_cells", "read"),
+                   ("patch_values", "patch"), ("write_package", "write")]:
+    timed(recalc, name, step)
+for name, step in [("engine_package", "engine copy"), ("load_model", "engine load"),
+                   ("FormulaChecks", "checks"), ("_productive_cells", "calls"),
+                   ("place_calls", "calls"), ("settle", "calls+evaluate"),
+                   ("block_spilled_arguments", "calls"), ("_read_values", "read back")]:
+    timed(evaluation, name, step)
+began = clock()
+recalc.recalc(sys.argv[1], sys.argv[2])
+total = clock() - began
+spent["other"] = total - sum(spent.values())
+print(f"import {imported:.2f}s, " + ", ".join(f"{k} {v:.2f}s" for k, v in spent.items()))
 """
 
 LIBREOFFICE = """
@@ -76,6 +112,18 @@ def measure(command: list[str]) -> Measure:
     return Measure(seconds, usage.ru_maxrss / 1024)
 
 
+def shared_copy(source: Path, target: Path) -> None:
+    """``source`` with the formulas filled down each column shared, as the engine copy has them."""
+    from productive_xl.headless.shared_formulas import share_filled_formulas  # noqa: PLC0415
+
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for member in original.infolist():
+            data = original.read(member)
+            if member.filename.startswith("xl/worksheets/"):
+                data = share_filled_formulas(data)
+            copy.writestr(member, data)
+
+
 def best(command: list[str], repeat: int) -> Measure:
     runs = [measure(command) for _ in range(repeat)]
     return min(runs, key=lambda m: m.seconds)
@@ -89,8 +137,9 @@ def main() -> int:
     productive_xl = str(Path(sys.executable).with_name("productive-xl"))
     print(
         f"{'rows':>7} {'formulas':>9}  {'productive-xl':>15} {'LibreOffice':>15} "
-        f"{'floor':>15} {'engine alone':>15}  {'vs LO':>6} {'vs floor':>8}"
+        f"{'floor':>15} {'engine alone':>15} {'engine, shared':>15}  {'vs LO':>6} {'vs floor':>8}"
     )
+    steps: list[str] = []
     with tempfile.TemporaryDirectory(prefix="productive-xl-bench-") as folder:
         work = Path(folder)
         for rows in args.rows:
@@ -98,6 +147,8 @@ def main() -> int:
             plain = work / f"tracker-{rows}-plain.xlsx"
             build_tracker(tracker, rows)
             build_tracker(plain, rows, productive=False)
+            shared = work / f"tracker-{rows}-plain-shared.xlsx"
+            shared_copy(plain, shared)
             ours = best(
                 [productive_xl, "recalc", str(tracker), "-o", str(work / "ours.xlsx")], args.repeat
             )
@@ -105,6 +156,14 @@ def main() -> int:
                 [sys.executable, "-c", FLOOR, str(tracker), str(work / "copy.xlsx")], args.repeat
             )
             engine = best([sys.executable, "-c", ENGINE_ALONE, str(plain)], args.repeat)
+            engine_shared = best([sys.executable, "-c", ENGINE_ALONE, str(shared)], args.repeat)
+            split = subprocess.run(
+                [sys.executable, "-c", STEPS, str(tracker), str(work / "steps.xlsx")],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            steps.append(f"{rows:>7,}: {split.stdout.strip()}")
             if SOFFICE:
                 theirs = best(
                     [
@@ -126,7 +185,8 @@ def main() -> int:
                 f"{ours.seconds:6.2f}s {ours.peak_mib:5.0f}MiB "
                 f"{shown:>15} "
                 f"{floor.seconds:6.2f}s {floor.peak_mib:5.0f}MiB "
-                f"{engine.seconds:6.2f}s {engine.peak_mib:5.0f}MiB  "
+                f"{engine.seconds:6.2f}s {engine.peak_mib:5.0f}MiB "
+                f"{engine_shared.seconds:6.2f}s {engine_shared.peak_mib:5.0f}MiB  "
                 f"{versus:>6} {ours.seconds / floor.seconds:7.1f}x",
                 flush=True,
             )
@@ -134,6 +194,8 @@ def main() -> int:
         "\nvs LO: LibreOffice's time / productive-xl's (goal >= 5x at 2,000 rows); "
         "vs floor: productive-xl's time / the floor's (goal <= 3x at 2,000 rows)."
     )
+    print("\nproductive-xl's steps, CPU seconds of one run (calls+evaluate includes the engine's):")
+    print("\n".join(steps))
     return 0
 
 
