@@ -12,11 +12,12 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from productive_xl.headless.engine_copy import engine_package
 from productive_xl.headless.engine_workbook import EngineWorkbook
 from productive_xl.headless.ironcalc_model import load_model, read_value
-from productive_xl.headless.productive_calls import SCRATCH_SHEET
+from productive_xl.headless.productive_calls import PREFIX, SCRATCH_SHEET
 from productive_xl.headless.productive_results import (
     MAX_ROUNDS,
     PlacedCall,
@@ -62,10 +63,13 @@ def _calling_cells(
     The part is searched once and each place found is looked up among the cells by position,
     rather than each of a large sheet's cells being searched in turn.
     """
-    places = [match.start() for match in _PRODUCTIVE.finditer(part)]
+    # in capitals, the name is found by plain search (ten times faster than ignoring case);
+    # the bytes keep their places
+    capitals = part.upper()
+    places = [match.start() for match in re.finditer(re.escape(PREFIX.encode()), capitals)]
     if not places:
         return []
-    ordered = sorted(sheet_cells.values(), key=lambda cell: cell.span.start)
+    ordered = sorted(sheet_cells.values(), key=attrgetter("span.start"))
     starts = [cell.span.start for cell in ordered]
     calling: list[FormulaCell] = []
     for place in places:

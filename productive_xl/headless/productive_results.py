@@ -290,6 +290,8 @@ def block_spilled_arguments(workbook: EngineWorkbook, placed: list[PlacedCall]) 
                 position not in call.areas and position not in call.array_rows
             ):
                 expected.add((call.call.result_row, position + 2))
+    if len(expected) == len(placed):
+        return  # no argument is an expression on the scratch sheet: nothing there can spill
     by_row = {call.call.result_row: call for call in placed}
     unexpected = [
         (row, column)
