@@ -100,7 +100,9 @@ def _simple_call(
     for text in texts:
         bare = text.strip()
         if _PLAIN_ARGUMENT.match(bare):
-            arguments.append(Argument(_qualified(bare, sheet, {}), True))
+            # a plain cell or range of the formula's own sheet is qualified with it at once
+            qualified = bare if "!" in bare else f"{quote_sheet(sheet)}!{bare}"
+            arguments.append(Argument(qualified, True))
         elif not bare or _NUMBER.match(bare):
             arguments.append(Argument(bare, False))
         else:
