@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from libreoffice import SOFFICE  # noqa: E402
-from tracker_workbook import FORMULAS_PER_ROW, build_tracker  # noqa: E402
+from tracker_workbook import FORMULAS_PER_ROW  # noqa: E402
 
 FLOOR = """
 import shutil, sys
@@ -112,16 +110,38 @@ def measure(command: list[str]) -> Measure:
     return Measure(seconds, usage.ru_maxrss / 1024)
 
 
-def shared_copy(source: Path, target: Path) -> None:
-    """``source`` with the formulas filled down each column shared, as the engine copy has them."""
-    from productive_xl.headless.shared_formulas import share_filled_formulas  # noqa: PLC0415
+# The workbooks are built in a process of their own: a child starts from a copy of its parent,
+# so a parent grown by building them would count in every measured command's peak memory.
+BUILD = """
+import sys, zipfile
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from tracker_workbook import build_tracker
+from productive_xl.headless.shared_formulas import share_filled_formulas
+rows, tracker, plain, shared = int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], sys.argv[5]
+build_tracker(tracker, rows)
+build_tracker(Path(plain), rows, productive=False)
+# the plain workbook with the formulas filled down each column shared, as the engine copy has them
+with zipfile.ZipFile(plain) as original, zipfile.ZipFile(shared, "w") as copy:
+    for member in original.infolist():
+        data = original.read(member)
+        if member.filename.startswith("xl/worksheets/"):
+            data = share_filled_formulas(data)
+        copy.writestr(member, data)
+"""
 
-    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
-        for member in original.infolist():
-            data = original.read(member)
-            if member.filename.startswith("xl/worksheets/"):
-                data = share_filled_formulas(data)
-            copy.writestr(member, data)
+
+def soffice() -> str:
+    """Where LibreOffice is, as the tests find it ("" when it is not installed); asked of a
+    child process, since the tests' helper imports openpyxl, which would swell this one."""
+    found = subprocess.run(
+        [sys.executable, "-c", "from libreoffice import SOFFICE; print(SOFFICE or '')"],
+        cwd=HERE.parent / "tests",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return found.stdout.strip()
 
 
 def best(command: list[str], repeat: int) -> Measure:
@@ -140,15 +160,20 @@ def main() -> int:
         f"{'floor':>15} {'engine alone':>15} {'engine, shared':>15}  {'vs LO':>6} {'vs floor':>8}"
     )
     steps: list[str] = []
+    libreoffice = soffice()
     with tempfile.TemporaryDirectory(prefix="productive-xl-bench-") as folder:
         work = Path(folder)
         for rows in args.rows:
             tracker = work / f"tracker-{rows}.xlsx"
             plain = work / f"tracker-{rows}-plain.xlsx"
-            build_tracker(tracker, rows)
-            build_tracker(plain, rows, productive=False)
             shared = work / f"tracker-{rows}-plain-shared.xlsx"
-            shared_copy(plain, shared)
+            subprocess.run(
+                [
+                    *(sys.executable, "-c", BUILD, str(HERE), str(rows)),
+                    *(str(path) for path in (tracker, plain, shared)),
+                ],
+                check=True,
+            )
             ours = best(
                 [productive_xl, "recalc", str(tracker), "-o", str(work / "ours.xlsx")], args.repeat
             )
@@ -164,7 +189,7 @@ def main() -> int:
                 text=True,
             )
             steps.append(f"{rows:>7,}: {split.stdout.strip()}")
-            if SOFFICE:
+            if libreoffice:
                 theirs = best(
                     [
                         sys.executable,
