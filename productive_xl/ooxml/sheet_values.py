@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from html import escape
+from operator import itemgetter
 from typing import NamedTuple
 
 from productive_xl.ooxml.cell_values import (
@@ -329,7 +330,7 @@ def patch_values(
         cells = formula_cells(xml)
     spans = sorted(
         (cell.span for position, cell in cells.items() if position in values and cell.span),
-        key=lambda span: span.start,
+        key=itemgetter(0),  # where each starts
     )
     pieces: list[bytes] = []
     changed: dict[tuple[int, int], tuple[CellValue | None, CellValue]] = {}
