@@ -14,9 +14,8 @@ PRODUCTIVE_* call) and measures, as whole processes, time and peak memory of:
   filled down each column shared as productive-xl's engine copy shares them ("engine, shared"):
   the least any IronCalc-based recalc can cost.
 
-Each is run --repeat times and the fastest run is reported, with its peak resident memory, and
-then the least CPU time of the runs. Last, a line per size splits one productive-xl run (in a
-fresh process) into its steps.
+Each is run --repeat times and the fastest run is reported, with its peak resident memory. Then
+a line per size splits one productive-xl run (in a fresh process, CPU seconds) into its steps.
 """
 
 from __future__ import annotations
@@ -51,13 +50,12 @@ import ironcalc
 ironcalc.load_from_xlsx(sys.argv[1]).evaluate()
 """
 
-# One recalc, with the wall time of each step: the functions that make up recalc are wrapped.
-# The engine loads on a thread of its own while the sheets are read, so its time is not added.
+# One recalc, with the CPU time of each step: the functions that make up recalc are wrapped.
 STEPS = """
 import sys, time
-clock = time.perf_counter
+clock = time.process_time
 started = clock()
-from productive_xl.headless import evaluation, ironcalc_model, recalc
+from productive_xl.headless import evaluation, recalc
 imported = clock() - started
 spent = {}
 def timed(module, name, step):
@@ -70,18 +68,17 @@ def timed(module, name, step):
             spent[step] = spent.get(step, 0.0) + clock() - began
     setattr(module, name, wrapper)
 for name, step in [("open_package", "read"), ("read_workbook", "read"), ("formula_cells", "read"),
-                   ("start_loading", "engine copy"), ("patch_values", "patch"),
-                   ("write_package", "write")]:
+                   ("patch_values", "patch"), ("write_package", "write")]:
     timed(recalc, name, step)
-timed(ironcalc_model, "load_model", "engine load (beside read)")
-for name, step in [("FormulaChecks", "checks"), ("_productive_cells", "calls"),
+for name, step in [("engine_package", "engine copy"), ("load_model", "engine load"),
+                   ("FormulaChecks", "checks"), ("_productive_cells", "calls"),
                    ("place_calls", "calls"), ("settle", "calls+evaluate"),
                    ("block_spilled_arguments", "calls"), ("_read_values", "read back")]:
     timed(evaluation, name, step)
 began = clock()
 recalc.recalc(sys.argv[1], sys.argv[2])
 total = clock() - began
-spent["other"] = total - sum(v for k, v in spent.items() if "beside" not in k)
+spent["other"] = total - sum(spent.values())
 print(f"import {imported:.2f}s, " + ", ".join(f"{k} {v:.2f}s" for k, v in spent.items()))
 """
 
@@ -236,10 +233,7 @@ def main() -> int:
     )
     print("\nCPU seconds (user and system, the least of the runs), the same columns:")
     print("\n".join(cpu))
-    print(
-        "\nproductive-xl's steps, wall seconds of one run (calls+evaluate includes the engine's "
-        "evaluation; the engine loads while the sheets are read):"
-    )
+    print("\nproductive-xl's steps, CPU seconds of one run (calls+evaluate includes the engine's):")
     print("\n".join(steps))
     return 0
 

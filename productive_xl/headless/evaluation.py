@@ -16,7 +16,7 @@ from operator import attrgetter
 
 from productive_xl.headless.engine_copy import engine_package
 from productive_xl.headless.engine_workbook import EngineWorkbook
-from productive_xl.headless.ironcalc_model import BackgroundLoad, read_value
+from productive_xl.headless.ironcalc_model import load_model, read_value
 from productive_xl.headless.productive_calls import PREFIX, SCRATCH_SHEET
 from productive_xl.headless.productive_results import (
     MAX_ROUNDS,
@@ -172,27 +172,13 @@ def _read_values(
     return values
 
 
-def start_loading(package: WorkbookPackage, info: WorkbookInfo) -> BackgroundLoad:
-    """The engine's copy of the workbook, loading in the background; see :func:`evaluate`."""
-    return BackgroundLoad(engine_package(package, info, SCRATCH_SHEET))
-
-
 def evaluate(
-    package: WorkbookPackage,
-    info: WorkbookInfo,
-    cells: Cells,
-    progress: Progress | None = None,
-    *,
-    loading: BackgroundLoad | None = None,
+    package: WorkbookPackage, info: WorkbookInfo, cells: Cells, progress: Progress | None = None
 ) -> Evaluation:
-    """Evaluate every formula cell of ``cells`` (by sheet name) in the workbook of ``package``.
-
-    ``loading``, from :func:`start_loading`, is the engine already loading the workbook.
-    """
+    """Evaluate every formula cell of ``cells`` (by sheet name) in the workbook of ``package``."""
     report = progress or (lambda _: None)
     report("loading the workbook into the formula engine")
-    model = (loading or start_loading(package, info)).model()
-    workbook = EngineWorkbook(model, info)
+    workbook = EngineWorkbook(load_model(engine_package(package, info, SCRATCH_SHEET)), info)
     if not workbook.has_sheet(SCRATCH_SHEET):  # a package the copy could not add a sheet to
         workbook.model.add_sheet(SCRATCH_SHEET)
         workbook.sheet_index[SCRATCH_SHEET.casefold()] = len(workbook.sheet_index)

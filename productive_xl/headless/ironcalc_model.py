@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -60,33 +59,6 @@ def load_model(workbook: bytes) -> Model:
             file.write(workbook)
         with quiet_engine():
             return ironcalc.load_from_xlsx(path)
-
-
-class BackgroundLoad:
-    """The engine loading a workbook package on a thread of its own, while Python reads the
-    sheets: IronCalc lets go of the interpreter while it loads, so on a machine with a second
-    core the two take the time of the longer rather than of both."""
-
-    def __init__(self, workbook: bytes):
-        self._workbook = workbook
-        self._model: Model = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._load, name="productive-xl engine load")
-        self._thread.daemon = True  # an error in the caller ends the process all the same
-        self._thread.start()
-
-    def _load(self) -> None:
-        try:
-            self._model = load_model(self._workbook)
-        except BaseException as error:
-            self._error = error
-
-    def model(self) -> Model:
-        """The loaded model, once loading is done; what loading raised, if it failed."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._model
 
 
 def read_value(model: Model, sheet: int, row: int, column: int) -> CellValue | None:

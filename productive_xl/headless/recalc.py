@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from productive_xl.headless.evaluation import evaluate, start_loading
+from productive_xl.headless.evaluation import evaluate
 from productive_xl.headless.report import RecalcReport, cell_name
 from productive_xl.ooxml.cell_values import ErrorValue
 from productive_xl.ooxml.package import open_package
@@ -60,13 +60,12 @@ def recalc(
 def _recalc(source: Path, target: Path, progress: Progress | None) -> RecalcReport:
     package = open_package(source)
     info = read_workbook(package)
-    loading = start_loading(package, info)  # while the sheets' formula cells are found
     cells = {
         sheet.name: formula_cells(package.read(sheet.part))
         for sheet in info.worksheets()
         if sheet.part is not None and package.has(sheet.part)
     }
-    evaluation = evaluate(package, info, cells, progress, loading=loading)
+    evaluation = evaluate(package, info, cells, progress)
 
     report = RecalcReport(str(source), str(target), rounds=evaluation.rounds)
     replaced: dict[str, bytes] = {}
