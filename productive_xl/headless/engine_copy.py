@@ -11,6 +11,9 @@ over without changing what any formula means:
 * it gives #VALUE! for COUNTIF, COUNTIFS or SUMIFS over a column of a table that has a single
   body row (``COUNTIFS(tblFindings[Check],"x")``), where Excel counts that one cell: such a
   column is written as the range it stands for (``'Checks'!$D$4:$D$4``).
+
+And formulas filled down a column are shared, as Excel would write them, which the engine
+parses once rather than once a cell (:mod:`shared_formulas`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import re
 import zipfile
 from collections.abc import Callable, Sequence
 
+from productive_xl.headless.shared_formulas import share_filled_formulas
 from productive_xl.ooxml.cell_values import column_letters
 from productive_xl.ooxml.package import WorkbookPackage
 from productive_xl.ooxml.sheet_values import rewrite_formulas
@@ -193,8 +197,10 @@ def engine_package(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: 
         data = package.read(name)
         if name.endswith(".rels"):
             data = _relative_targets(name, data)
-        elif name in sheet_tables and b"[" in data:
-            data = _qualified_sheet(data, sheet_tables[name], info.tables)
+        elif name in sheet_tables:
+            if b"[" in data:
+                data = _qualified_sheet(data, sheet_tables[name], info.tables)
+            data = share_filled_formulas(data)
         parts[name] = data
     parts.update(_with_empty_sheet(package, info, parts, scratch_sheet))
     buffer = io.BytesIO()

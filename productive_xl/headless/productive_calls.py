@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 PREFIX = "PRODUCTIVE_"
 SCRATCH_SHEET = "_productive_xl"
@@ -29,6 +30,7 @@ _CELL_OR_RANGE = re.compile(
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?$")
 
 
+@lru_cache(maxsize=256)  # a workbook has a few sheets, and a call on every line quotes one
 def quote_sheet(name: str) -> str:
     """A sheet name as a formula writes it before "!"."""
     return "'" + name.replace("'", "''") + "'"
@@ -40,18 +42,16 @@ class Argument:
 
     text: str
     is_reference: bool
+    # worked out once, as each is asked for every time the call is placed, read and checked
+    is_missing: bool = field(init=False, compare=False)
+    number: float | None = field(init=False, compare=False)  # the value of a number written out
 
-    @property
-    def is_missing(self) -> bool:
-        return not self.text.strip()
-
-    @property
-    def number(self) -> float | None:
-        """The argument's value when it is a number written out (12, 0.9, 1E3, 5%)."""
+    def __post_init__(self) -> None:
         text = self.text.strip()
-        if not _NUMBER.match(text):
-            return None
-        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        self.is_missing = not text
+        self.number = None
+        if _NUMBER.match(text):  # 12, 0.9, 1E3, 5%
+            self.number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
 
 
 @dataclass
@@ -100,7 +100,9 @@ def _simple_call(
     for text in texts:
         bare = text.strip()
         if _PLAIN_ARGUMENT.match(bare):
-            arguments.append(Argument(_qualified(bare, sheet, {}), True))
+            # a plain cell or range of the formula's own sheet is qualified with it at once
+            qualified = bare if "!" in bare else f"{quote_sheet(sheet)}!{bare}"
+            arguments.append(Argument(qualified, True))
         elif not bare or _NUMBER.match(bare):
             arguments.append(Argument(bare, False))
         else:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from productive_xl.catalogue import cell_functions
+from productive_xl.catalogue import CellFunction, cell_functions
 from productive_xl.core.errors import ExcelError
 from productive_xl.headless.engine_workbook import EngineWorkbook, Values
 from productive_xl.headless.ironcalc_model import (
@@ -90,6 +90,8 @@ _LOOKED_THROUGH = 1000
 
 
 def _holds_no_formula(area: Area, computed: Callable[[str, int, int], bool]) -> bool:
+    if area.top == area.bottom and area.left == area.right:  # one cell, as most arguments are
+        return not computed(area.sheet, area.top, area.left)
     size = (area.bottom - area.top + 1) * (area.right - area.left + 1)
     return size <= _LOOKED_THROUGH and not any(
         computed(area.sheet, row, column)
@@ -183,8 +185,34 @@ def _for_python(value: object) -> object:
     return value
 
 
-def _compute(workbook: EngineWorkbook, placed: PlacedCall) -> CellValue | None:
-    """The call's result, or None when its arguments are what they were for its last result."""
+# A call's outcome: its result, and the message of the ExcelError that gave it, if one did.
+Outcome = tuple[CellValue, str | None]
+Memo = dict[tuple[Any, ...], Outcome]
+
+
+def _typed(value: object) -> object:
+    """``value`` as part of a memo key: with its type, since 1.0 == True in Python but not in a
+    cell function. (-0.0 and 0.0 share a key; no cell function tells them apart.)"""
+    if isinstance(value, list):
+        return tuple(tuple((type(cell), cell) for cell in row) for row in value)
+    return (type(value), value)
+
+
+def _outcome(function: CellFunction, values: list[Any]) -> Outcome:
+    try:
+        result = function(*(_for_python(v) for v in values))
+    except ExcelError as error:
+        return ErrorValue(error.code), str(error)
+    return (result if isinstance(result, (str, bool)) else float(result)), None
+
+
+def _compute(workbook: EngineWorkbook, placed: PlacedCall, memo: Memo) -> CellValue | None:
+    """The call's result, or None when its arguments are what they were for its last result.
+
+    ``memo`` holds the outcomes of the calls computed so far in this workbook context: a
+    tracker calls the same function with the same arguments on many lines, and a cell
+    function's result depends on nothing else.
+    """
     function = cell_functions().get(placed.call.function)
     if function is None:
         placed.blocked = f"{placed.call.function} is not a productive_xl function"
@@ -199,13 +227,12 @@ def _compute(workbook: EngineWorkbook, placed: PlacedCall) -> CellValue | None:
             placed.blocked = f"an argument of {function.excel_name} gives {unusable}"
             return ErrorValue("#VALUE!")
     placed.blocked = None
-    try:
-        result = function(*(_for_python(v) for v in values))
-    except ExcelError as error:
-        placed.message = str(error)
-        return ErrorValue(error.code)
-    placed.message = None
-    return result if isinstance(result, (str, bool)) else float(result)
+    key = (function.excel_name, *(_typed(value) for value in values))
+    outcome = memo.get(key)
+    if outcome is None:
+        outcome = memo[key] = _outcome(function, values)
+    result, placed.message = outcome
+    return result
 
 
 def settle(
@@ -225,11 +252,12 @@ def settle(
     changed: list[PlacedCall] = []
     for _ in range(min(len(placed) + 2, MAX_ROUNDS)):
         with calculating_workbook(date_1904=workbook.info.date_1904, financial_year=year):
+            memo: Memo = {}
             changed = []
             for call in placed:
                 if call.reads_only_inputs and call.last_arguments is not None:
                     continue  # computed from inputs that no round changes
-                result = _compute(workbook, call)
+                result = _compute(workbook, call, memo)
                 if result is not None and (call.last is None or result != call.last):
                     call.last = result
                     write_value(workbook.model, scratch, call.call.result_row, 1, result)
@@ -262,11 +290,16 @@ def block_spilled_arguments(workbook: EngineWorkbook, placed: list[PlacedCall]) 
                 position not in call.areas and position not in call.array_rows
             ):
                 expected.add((call.call.result_row, position + 2))
+    if len(expected) == len(placed):
+        return  # no argument is an expression on the scratch sheet: nothing there can spill
     by_row = {call.call.result_row: call for call in placed}
-    for sheet, row, column in workbook.model.get_all_cells():
-        if sheet != scratch or column >= ARRAY_COLUMN or (row, column) in expected:
-            continue
-        if workbook.model.is_empty_cell(sheet, row, column):
+    unexpected = [
+        (row, column)
+        for sheet, row, column in workbook.model.get_all_cells()
+        if sheet == scratch and column < ARRAY_COLUMN and (row, column) not in expected
+    ]
+    for row, column in unexpected:
+        if workbook.model.is_empty_cell(scratch, row, column):
             continue
         above = next((r for r in range(row - 1, 0, -1) if (r, column) in expected), None)
         for owner in (by_row.get(row), by_row.get(above) if above else None):

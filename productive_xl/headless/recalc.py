@@ -8,8 +8,10 @@ was, and a second run on the output changes nothing.
 
 from __future__ import annotations
 
+import gc
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from productive_xl.headless.evaluation import evaluate
@@ -23,6 +25,24 @@ from productive_xl.ooxml.writer import replace_atomically, write_package
 Progress = Callable[[str], None]
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Hold Python's cycle collector off while a workbook is worked on.
+
+    A recalculation makes a few objects per formula cell, hundreds of thousands in a large
+    workbook, and none of them in cycles that outlive it; the collector would walk all of them
+    again and again as they are made (a fifth of the time at 20,000 rows). It runs as before
+    once the recalculation is over.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def recalc(
     path: Path | str, out: Path | str | None = None, progress: Progress | None = None
 ) -> RecalcReport:
@@ -33,8 +53,11 @@ def recalc(
     PRODUCTIVE_* error. Raises :class:`~productive_xl.ooxml.package.UnusableWorkbook`, before
     anything is written, when the file is not a workbook it can work on.
     """
-    source = Path(path)
-    target = Path(out) if out is not None else source
+    with _without_cycle_collection():
+        return _recalc(Path(path), Path(out) if out is not None else Path(path), progress)
+
+
+def _recalc(source: Path, target: Path, progress: Progress | None) -> RecalcReport:
     package = open_package(source)
     info = read_workbook(package)
     cells = {
@@ -49,27 +72,24 @@ def recalc(
     for sheet in info.worksheets():
         if sheet.name not in cells or sheet.part is None:
             continue
-        values = {
-            (row, column): value
-            for (name, row, column), value in evaluation.values.items()
-            if name == sheet.name
-        }
-        new_part, changed = patch_values(package.read(sheet.part), values, cells[sheet.name])
+        sheet_cells = cells[sheet.name]
+        values = evaluation.values.get(sheet.name, {})
+        new_part, changed = patch_values(package.read(sheet.part), values, sheet_cells)
         if changed:
             replaced[sheet.part] = new_part
         for (row, column), (old, new) in changed.items():
             report.add_change(sheet.name, row, column, old, new)
-        for (row, column), cell in cells[sheet.name].items():
+        report.formula_cells += len(sheet_cells)
+        report.recalculated += len(sheet_cells)
+        held_back = evaluation.not_recalculated
+        for (row, column), cell in sheet_cells.items() if held_back else ():
             key = (sheet.name, row, column)
-            report.formula_cells += 1
-            if key in evaluation.not_recalculated:
-                report.add_not_recalculated(
-                    cell_name(*key), evaluation.not_recalculated[key], cell.cached
-                )
-                continue
-            report.recalculated += 1
-            value = evaluation.values.get(key)
+            if key in held_back:
+                report.recalculated -= 1
+                report.add_not_recalculated(cell_name(*key), held_back[key], cell.cached)
+        for (row, column), value in values.items():
             if isinstance(value, ErrorValue):
+                key = (sheet.name, row, column)
                 report.add_error(cell_name(*key), value, evaluation.messages.get(key))
 
     if progress:

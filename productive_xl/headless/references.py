@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from productive_xl.ooxml.cell_values import cell_position
 
@@ -31,9 +32,11 @@ _COLUMNS = re.compile(r"\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
 _ROWS = re.compile(r"\$?(\d+):\$?(\d+)$")
 
 
-@dataclass(frozen=True)
-class Area:
-    """A rectangle of cells on one sheet (sheet name case-folded)."""
+class Area(NamedTuple):
+    """A rectangle of cells on one sheet (sheet name case-folded).
+
+    A tuple, since a large workbook makes one for every reference of every formula read.
+    """
 
     sheet: str
     top: int
@@ -45,6 +48,7 @@ class Area:
         return self.top <= row <= self.bottom and self.left <= column <= self.right
 
 
+@lru_cache(maxsize=4096)  # a sheet has few columns and many rows: each is worked out once
 def _column_number(letters: str) -> int:
     column = 0
     for letter in letters.upper():
@@ -55,6 +59,11 @@ def _column_number(letters: str) -> int:
 _ONE_CELL = re.compile(r"^(?:'((?:[^']|'')+)'!|([A-Za-z_][\w.]*)!)?\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
+@lru_cache(maxsize=256)
+def _folded(sheet: str) -> str:
+    return sheet.casefold()
+
+
 def parse_area(reference: str, sheet: str) -> Area | None:
     """The area a plain reference (``A1``, ``'My sheet'!$B$2:C9``, ``A:A``, ``3:5``) covers."""
     one = _ONE_CELL.match(reference)
@@ -63,7 +72,7 @@ def parse_area(reference: str, sheet: str) -> Area | None:
         named = quoted.replace("''", "'") if quoted else plain or sheet
         column = _column_number(letters)
         row = int(digits)
-        return Area(named.casefold(), row, column, row, column)
+        return Area(_folded(named), row, column, row, column)
     sheet_part, bang, address = reference.rpartition("!")
     if bang:
         sheet = sheet_part[1:-1].replace("''", "'") if sheet_part.startswith("'") else sheet_part

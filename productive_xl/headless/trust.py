@@ -32,7 +32,18 @@ Cells = dict[str, dict[tuple[int, int], FormulaCell]]
 
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 _FUNCTION = re.compile(r"(?<![\w.])((?:_xl\w+\.)*[A-Za-z_][\w.]*)\(")
-_FUNCTION_IN_PART = re.compile(rb"([A-Za-z_][\w.]*)\(")
+_FUNCTION_IN_PART = re.compile(rb"([A-Za-z_][\w.]*+)\(")  # possessive: no backtracking
+# The text of a cell's formula, in any namespace prefix: the functions are looked for there only.
+_FORMULA_TEXT = re.compile(rb"<(?:[\w.-]+:)?f(?=[\s>])[^>]*>([^<]*)<")
+_PLAIN_FORMULA_TEXT = re.compile(rb"<f>([^<]*)<")  # the same, faster, where all are plain <f>
+
+
+def _formula_texts(part: bytes) -> bytes:
+    """The texts of a part's formulas, one a line."""
+    plain = not any(mark in part for mark in (b"<f ", b"<f\t", b"<f\n", b"<f\r", b":f"))
+    return b"\n".join((_PLAIN_FORMULA_TEXT if plain else _FORMULA_TEXT).findall(part))
+
+
 _NAME = re.compile(r"(?P<name>[A-Za-z_\\][\w.]*)(?![\w.(!'])")
 _EXTERNAL = re.compile(r"\[\d+\]|'\[[^\]]+\]")
 # Functions that read or make date serials, which IronCalc counts in the 1900 system only.
@@ -88,7 +99,7 @@ class FormulaChecks:
         used = {
             _bare(name.decode()).upper()
             for part in parts
-            for name in _FUNCTION_IN_PART.findall(part)
+            for name in set(_FUNCTION_IN_PART.findall(_formula_texts(part)))
         } - set(cell_functions())
         sheet, row, column = probe
         self.lacking: set[str] = set()

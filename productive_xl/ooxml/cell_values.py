@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from html import escape
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,8 @@ def excel_escaped(text: str) -> str:
 
 def escape_text(text: str) -> str:
     """Text for a ``<v>`` element, with characters XML cannot hold written as Excel does."""
-    return escape(excel_escaped(text))
+    # html.escape without quotes is xml.sax.saxutils.escape, minus its import of urllib (25 ms)
+    return escape(excel_escaped(text), quote=False)
 
 
 def stored_value(cell_type: str | None, text: str | None) -> CellValue | None:

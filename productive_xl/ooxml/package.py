@@ -12,8 +12,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import olefile
-
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # Doctype or entity declarations have no place in a workbook; refusing them outright closes the
@@ -61,6 +59,8 @@ class WorkbookPackage:
 
 
 def _ole_problem(path: Path) -> str:
+    import olefile  # noqa: PLC0415 (only a file that is not a zip needs it)
+
     try:
         with olefile.OleFileIO(str(path)) as ole:
             streams = {"/".join(entry) for entry in ole.listdir()}

@@ -8,16 +8,19 @@ changes are rewritten; every other byte of the part stays where it was.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
+from html import escape
+from operator import itemgetter
 from typing import NamedTuple
-from xml.sax.saxutils import escape
 
 from productive_xl.ooxml.cell_values import (
     CellValue,
     cell_position,
     encoded_value,
+    format_number,
     same_value,
     stored_value,
     xml_unescape,
@@ -30,8 +33,11 @@ _ELEMENT = re.compile(
     rb"|<(?P<p>[A-Za-z_][\w.-]*:)?c(?=[\s>/])(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?c>)",
     re.S,
 )
-# A cell as Excel writes it, r attribute first: found from its formula, in the fast path.
-_EXCEL_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+# A cell as Excel writes it, r attribute first, whose body opens with its formula (the schema
+# puts <f> first): the fast path's way to the formula cells.
+_EXCEL_FORMULA_CELL = re.compile(
+    rb'<c r="([A-Za-z]{1,3})(\d+)"([^>]*)(?<!/)>(<f[\s>/].*?)</c>', re.S
+)
 _R = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
 _T = re.compile(rb"""\st\s*=\s*["']([^"']*)["']""")
 _ROW_R = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
@@ -76,7 +82,12 @@ class FormulaCell:
 
     @cached_property
     def _formula(self) -> tuple[str | None, dict[str, str]]:
-        formula = _FORMULA.search(self.span.body or b"") if self.has_formula else None
+        body = self.span.body or b""
+        if body.startswith(b"<f>"):  # a plain formula, as most are: no attributes to read
+            end = body.find(b"</f>")
+            if end > 0 and b"<" not in body[3:end]:
+                return xml_unescape(body[3:end].decode()), {}
+        formula = _FORMULA.search(body) if self.has_formula else None
         if formula is None:
             return None, {}
         text = formula.group("text")
@@ -143,10 +154,17 @@ def _span(match: re.Match[bytes], row: int, column: int) -> _Span:
     )
 
 
+_COLUMN_NUMBERS: dict[bytes, int] = {}
+
+
 def _column_number(letters: bytes) -> int:
+    known = _COLUMN_NUMBERS.get(letters)
+    if known is not None:  # a sheet has few columns and many rows: each is worked out once
+        return known
     column = 0
     for letter in letters.upper():
         column = column * 26 + letter - 64
+    _COLUMN_NUMBERS[letters] = column
     return column
 
 
@@ -157,37 +175,29 @@ def _position(reference: re.Match[bytes]) -> tuple[int, int]:
 def _formula_spans(xml: bytes) -> Iterator[_Span] | None:
     """The cells holding formulas, found from their <f> elements; None when that is not safe.
 
-    Excel writes every cell with its r attribute first, and most of a large sheet is values:
-    going from each formula to its cell skips them. Parts written otherwise are scanned whole.
+    Excel writes every cell with its r attribute first, and most of a large sheet is values: one
+    pattern that only a cell opening with <f> matches skips them inside the regular expression
+    engine. Parts written otherwise are scanned whole.
     """
     cells = xml.count(b"<c ") + xml.count(b"<c>")
     if cells == 0 or xml.count(b'<c r="') != cells:
         return None
-
-    def spans() -> Iterator[_Span]:
-        data_start = xml.find(b"<sheetData")
-        data_end = xml.find(b"</sheetData>")
-        at = xml.find(b"<f", data_start)
-        while 0 <= at < data_end:
-            if xml[at + 2 : at + 3] in (b" ", b">", b"/"):
-                start = xml.rfind(b'<c r="', 0, at)
-                match = _EXCEL_CELL.match(xml, start)
-                if match and match.end() > at:
-                    yield _Span(
-                        start,
-                        match.end(),
-                        int(match.group(2)),
-                        _column_number(match.group(1)),
-                        xml[start + 2 : match.end(3)],
-                        match.group(4),
-                        match.start(4),
-                        b"",
-                    )
-                    at = xml.find(b"<f", match.end())
-                    continue
-            at = xml.find(b"<f", at + 2)
-
-    return spans()
+    data_start = max(xml.find(b"<sheetData"), 0)
+    data_end = xml.find(b"</sheetData>")
+    found = _EXCEL_FORMULA_CELL.finditer(xml, data_start, data_end if data_end >= 0 else len(xml))
+    return (
+        _Span(
+            match.start(),
+            match.end(),
+            int(match.group(2)),
+            _column_number(match.group(1)),
+            xml[match.start() + 2 : match.end(3)],
+            match.group(4),
+            match.start(4),
+            b"",
+        )
+        for match in found
+    )
 
 
 def _spans(xml: bytes) -> Iterator[tuple[_Span, bool]]:
@@ -216,8 +226,11 @@ def formula_cells(xml: bytes) -> dict[tuple[int, int], FormulaCell]:
     has_arrays = b'"array"' in xml
     arrays: list[tuple[int, int, int, int]] | None = [] if has_arrays else None
     fast = _formula_spans(xml) if not has_arrays else None
-    scanned = ((span, True) for span in fast) if fast is not None else _spans(xml)
-    for span, has_formula in scanned:
+    if fast is not None:
+        for span in fast:
+            cells[(span.row, span.column)] = FormulaCell(span, True)
+        return cells
+    for span, has_formula in _spans(xml):
         if has_formula:
             cell = FormulaCell(span, True)
             cells[(span.row, span.column)] = cell
@@ -256,15 +269,22 @@ def _with_value_element(span: _Span, text: bytes) -> bytes:
     return body[:at] + element + body[at:]
 
 
-def _patched(span: _Span, new: CellValue) -> tuple[bytes, CellValue | None] | None:
-    """The cell's new bytes and its old value; None when it already holds ``new``.
+def _patched(span: _Span, new: CellValue) -> tuple[int, int, bytes, CellValue | None] | None:
+    """Where in the part the cell's bytes change (start, end), what goes there, and the cell's
+    old value; None when it already holds ``new``.
 
     Written for the cells Excel writes (``<c r=".." t=".."><f>..</f><v>..</v></c>``): the stored
-    value is found by plain search there, and by the general pattern elsewhere.
+    value is found by plain search there, and by the general pattern elsewhere. When the type
+    stays, only the text of <v> is replaced; otherwise the whole cell element is.
     """
-    cell_type, text = encoded_value(new)
-    encoded = text.encode()
-    type_match = _T.search(span.attrs)
+    if type(new) is float and math.isfinite(new):  # a number, as most values are
+        cell_type: str | None = None
+        encoded = format_number(new).encode()
+    else:
+        cell_type, text = encoded_value(new)
+        encoded = text.encode()
+    # only a start tag with a "t" in it can have a t attribute: most are r="B2" and s="1"
+    type_match = _T.search(span.attrs) if b"t" in span.attrs else None
     stored_type = type_match.group(1) if type_match else None
     body = span.body or b""
     at = body.find(b"<v>") if not span.prefix else -1
@@ -275,9 +295,8 @@ def _patched(span: _Span, new: CellValue) -> tuple[bytes, CellValue | None] | No
         found = _VALUE.search(body)
         stored_text = (found.group("text") or b"") if found else None
     wanted_type = cell_type.encode() if cell_type else None
-    if stored_text == encoded and (
-        stored_type == wanted_type or (wanted_type is None and stored_type == b"n")
-    ):
+    same_type = stored_type == wanted_type or (wanted_type is None and stored_type == b"n")
+    if stored_text == encoded and same_type:
         return None
     old = stored_value(
         stored_type.decode() if stored_type is not None else None,
@@ -285,15 +304,15 @@ def _patched(span: _Span, new: CellValue) -> tuple[bytes, CellValue | None] | No
     )
     if same_value(old, new):
         return None
-    new_body = (
-        body[: at + 3] + encoded + body[end:]
-        if at >= 0 and end >= 0
-        else _with_value_element(span, encoded)
-    )
+    if at >= 0 and end >= 0:
+        if same_type:
+            return span.body_start + at + 3, span.body_start + end, encoded, old
+        new_body = body[: at + 3] + encoded + body[end:]
+    else:
+        new_body = _with_value_element(span, encoded)
     c = span.prefix + b"c"
-    return b"<" + c + _with_type(
-        span.attrs, type_match, cell_type
-    ) + b">" + new_body + b"</" + c + b">", old
+    attrs = _with_type(span.attrs, type_match, cell_type)
+    return span.start, span.end, b"<" + c + attrs + b">" + new_body + b"</" + c + b">", old
 
 
 def patch_values(
@@ -311,7 +330,7 @@ def patch_values(
         cells = formula_cells(xml)
     spans = sorted(
         (cell.span for position, cell in cells.items() if position in values and cell.span),
-        key=lambda span: span.start,
+        key=itemgetter(0),  # where each starts
     )
     pieces: list[bytes] = []
     changed: dict[tuple[int, int], tuple[CellValue | None, CellValue]] = {}
@@ -321,9 +340,10 @@ def patch_values(
         patched = _patched(span, new)
         if patched is None:
             continue
-        pieces += [xml[done : span.start], patched[0]]
-        done = span.end
-        changed[(span.row, span.column)] = (patched[1], new)
+        start, end, replacement, old = patched
+        pieces += [xml[done:start], replacement]
+        done = end
+        changed[(span.row, span.column)] = (old, new)
     pieces.append(xml[done:])
     return b"".join(pieces), changed
 
@@ -344,7 +364,10 @@ def rewrite_formulas(xml: bytes, rewrite: Callable[[int, int, str], str]) -> byt
         new = rewrite(span.row, span.column, old)
         if new == old:
             continue
-        pieces += [xml[done : span.body_start + formula.start("text")], escape(new).encode()]
+        pieces += [
+            xml[done : span.body_start + formula.start("text")],
+            escape(new, quote=False).encode(),
+        ]
         done = span.body_start + formula.end("text")
     pieces.append(xml[done:])
     return b"".join(pieces)
