@@ -10,7 +10,10 @@ over without changing what any formula means:
   both are written out in full (``tblStock[[#This Row],[Qty]]``, ``tblStock[Qty]``);
 * it gives #VALUE! for COUNTIF, COUNTIFS or SUMIFS over a column of a table that has a single
   body row (``COUNTIFS(tblFindings[Check],"x")``), where Excel counts that one cell: such a
-  column is written as the range it stands for (``'Checks'!$D$4:$D$4``).
+  column is written as the range it stands for (``'Checks'!$D$4:$D$4``);
+* it reads an empty cell that declares a number type (``<c r="A1" s="1" t="n"/>``, as openpyxl
+  writes a styled empty cell) as 0, so ``A1=""`` and ``ISBLANK(A1)`` come out FALSE where Excel
+  says TRUE: such a cell loses its type, as Excel writes it.
 
 And formulas filled down a column are shared, as Excel would write them, which the engine
 parses once rather than once a cell (:mod:`shared_formulas`).
@@ -185,6 +188,17 @@ def _with_empty_sheet(
     }
 
 
+# An empty cell (closed at once, or with nothing between its tags) that says t="n".
+_TYPED_EMPTY_CELL = re.compile(rb'<c\b([^>]*?)\s+t="n"([^>]*?)(/>|>\s*</c>)')
+
+
+def _untyped_empty_cells(sheet: bytes) -> bytes:
+    """``sheet`` with the number type taken off its empty cells, which are then blank."""
+    if b't="n"' not in sheet:
+        return sheet
+    return _TYPED_EMPTY_CELL.sub(rb"<c\1\2\3", sheet)
+
+
 def engine_package(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: str) -> bytes:
     """The bytes of the copy of ``package`` that IronCalc is given to load, with an empty sheet
     ``scratch_sheet`` added where the package allows it."""
@@ -200,7 +214,7 @@ def engine_package(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: 
         elif name in sheet_tables:
             if b"[" in data:
                 data = _qualified_sheet(data, sheet_tables[name], info.tables)
-            data = share_filled_formulas(data)
+            data = share_filled_formulas(_untyped_empty_cells(data))
         parts[name] = data
     parts.update(_with_empty_sheet(package, info, parts, scratch_sheet))
     buffer = io.BytesIO()
