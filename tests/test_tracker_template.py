@@ -294,7 +294,15 @@ def as_built(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Path]:
     for example in (False, True):
         path = folder / f"tracker-{example}.xlsx"
         build_workbook(path, example=example)
-        assert recalc(path).complete
+        report = recalc(path)
+        if example:
+            assert report.complete
+        else:
+            # the template's one empty row: YEAR of its empty start date is 1900 in Excel, which
+            # the engine cannot give; that cell, and all that depend on it, keep no value
+            reasons = [item["reason"] for item in report.not_recalculated]
+            assert any("uses YEAR on a date before 1 March 1900" in r for r in reasons)
+            assert all("before 1 March 1900" in r or "depends on" in r for r in reasons)
         built[example] = path
     return built
 
@@ -313,9 +321,10 @@ def test_libreoffice_agrees_on_every_ordinary_formula(
     for cell, value in ours.items():
         if theirs[cell] == "#NAME?":  # LibreOffice has no PRODUCTIVE_* functions
             continue
-        if not example and isinstance(value, str) and value.startswith("#"):
-            # the template's one empty row: YEAR of an empty date is an error in IronCalc,
-            # 1899 in LibreOffice and 1900 in Excel; nothing to compare
+        if not example and (value is None or (isinstance(value, str) and value.startswith("#"))):
+            # the template's one empty row: YEAR of an empty date is 1899 in LibreOffice and
+            # 1900 in Excel, which the engine cannot give (it is not recalculated); nothing to
+            # compare
             continue
         if isinstance(value, float | int) and not isinstance(value, bool):
             assert theirs[cell] == pytest.approx(value, abs=1e-6), cell
