@@ -54,7 +54,9 @@ SERIAL_ARGUMENTS: dict[str, tuple[int, ...]] = {
     "NETWORKDAYS.INTL": (0, 1),
     "TEXT": (0,),
 }
-DATE_MAKERS = frozenset({"DATE", "EDATE", "EOMONTH"})
+# The functions that make a date, and the arguments they make it of.
+_MADE_FROM = {"DATE": (0, 1, 2), "EDATE": (0, 1), "EOMONTH": (0, 1)}
+DATE_MAKERS = frozenset(_MADE_FROM)
 SERIAL_FUNCTIONS = frozenset(SERIAL_ARGUMENTS) | DATE_MAKERS
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[Ee][+-]?\d+)?$")
 _DATE_CODES = re.compile(r"[dmy]", re.IGNORECASE)
@@ -170,9 +172,11 @@ class EngineDifferences:
             shown = call.argument(formula, 1) or ""
             if shown.startswith('"') and not _DATE_CODES.search(shown):
                 return None  # a number format, not a date one
+        read = _MADE_FROM.get(call.name) or SERIAL_ARGUMENTS[call.name]
         values = {
             position: self._value(sheet, call.argument(formula, position))
-            for position in range(max(len(call.arguments), 1))
+            for position in read
+            if position < max(len(call.arguments), 1)
         }
         if any(v is UNKNOWN for v in values.values()):
             if self._errs(sheet, row, column):

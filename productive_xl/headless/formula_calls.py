@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 _CALL = re.compile(r"(?<![\w.])(?:_xl\w+\.)*([A-Za-z][\w.]*)\(")
 _CLOSING = {'"': '"', "'": "'"}
+_MARKS = re.compile(r"[(),]")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Call:
 def _masked(formula: str) -> str:
     """``formula`` with the inside of text, quoted names, brackets and braces made blanks, so
     that what is left shows the calls and the commas between arguments; same length."""
+    if not any(mark in formula for mark in "\"'[{"):
+        return formula  # most formulas: nothing to blank
     out = list(formula)
     index = 0
     while index < len(formula):
@@ -74,8 +77,8 @@ def calls(formula: str, names: Collection[str]) -> list[Call]:
             continue
         depth, start = 0, match.end()
         arguments: list[tuple[int, int]] = []
-        for index in range(match.end(), len(masked)):
-            char = masked[index]
+        for mark in _MARKS.finditer(masked, match.end()):
+            char, index = mark.group(), mark.start()
             if char == "(":
                 depth += 1
             elif char == ")" and depth:
