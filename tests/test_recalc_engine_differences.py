@@ -45,6 +45,7 @@ CRITERIA = {
     "C16": ('=COUNTIF(Data!1:1,"x")', 1),  # a whole row: A1 only (B1 holds 10)
     "C17": ("=C1+C6", 11),  # 1 + 10
     "C18": ("=COUNTIF(Data!A1:A3,Data!A1)", 2),  # the criteria, a single cell, stays one
+    "C19": ('=SUMIF(Data!A1,"x",Data!B1:B3)', 10),  # B1:B3 read as one cell, like A1: B1
 }
 # Excel's values, stored with the formulas; the engine cannot be given a form it reads as
 # Excel does, so these keep them and are listed.
@@ -53,6 +54,8 @@ CRITERIA_KEPT = {
     "D2": ("=D1*2", 2),  # depends on D1
     "D3": ('=COUNTIF(IF(TRUE,Data!A1,Data!A2),"x")', 1),  # a cell given by IF
     "D4": ('=SUMIF(Data!A:A,"x",Data!B2)', 50),  # B2 read down the sheet: B2 + B3
+    # tables of two and three rows: Excel adds up G2:G3 where D2:D3 is "x", so G2, 5
+    "D5": ('=SUMIF(tblChecks[Check],"x",tblAmounts[Amount])', 5),
 }
 # Dates!B1 holds 45000. By hand: 44927 is 1 January 2023; + 31 (January) + 28 (February) is
 # 44986, 1 March 2023; + 14 is 45000, 15 March 2023, and 31 March is 45016.
@@ -64,6 +67,9 @@ DATES = {
     "A5": ("=WEEKDAY(61)", 5),  # 1 March 1900 was a Thursday: Sunday 1 ... Thursday 5
     "A6": ('=TEXT(5,"0.0")', "5.0"),  # a number format, no date in it
     "A7": ("=MONTH(B1)", 3),
+    # 44927 + 365 (2023) + 366 (2024) = 45658, 1 January 2025; + 31 + 28 + 31 = 45748
+    "A8": ("=DATE(2025,4,1)", 45748),
+    "A9": ("=EDATE(45000,-1)", 44972),  # 15 February 2023: 28 days before 15 March
 }
 # Excel's values, by its documented 1900 system: serial 0 is "0 January 1900" (a Saturday),
 # 1 is 1 January 1900, 60 is 29 February 1900; a blank cell reads as 0; a year below 1900 is
@@ -81,6 +87,8 @@ DATES_KEPT = {
     "C10": ("=YEAR(Data!Z1+0)", 1900),  # an expression the check cannot read: the engine errs
     "C11": ("=C1+1", 1901),  # depends on C1
     "C12": ("=EDATE(61,-1)", 32),  # 1 March -> 1 February 1900: 31 + 1
+    "C13": ("=DATE(1900,2,29)", 60),  # the day Excel counts that never was
+    "C14": ("=DATE(0,1,1)", 1),
 }
 
 
@@ -112,6 +120,9 @@ def _build(path: Path) -> None:
     )
     data.write_formula("E2", '=COUNTIF(tblChecks[[#This Row],[Check]],"x")', None, 1)
     data.write_formula("E3", '=COUNTIF(tblChecks[[#This Row],[Check]],"x")', None, 0)
+    data.add_table(
+        "G1:G4", {"name": "tblAmounts", "data": [[5], [6], [7]], "columns": [{"header": "Amount"}]}
+    )
     dates.write("B1", 45000)
     for cell, (formula, _) in DATES.items():
         dates.write_formula(cell, formula, None, STALE)

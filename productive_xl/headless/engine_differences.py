@@ -209,10 +209,11 @@ def _after_february_1900(name: str, numbers: dict[int, float]) -> bool:
             begun = _DAY_ZERO + datetime.timedelta(days=math.floor(start))
             year, month, day = begun.year, begun.month + math.trunc(numbers[1]), 1
         years, month_index = divmod(year * 12 + month - 1, 12)
-        if years < 1900:
-            return False
-        made = datetime.date(years, month_index + 1, 1) + datetime.timedelta(days=day - 1)
-        return made >= _MARCH_1900
+        first = datetime.date(years, month_index + 1, 1) if years >= 1900 else None
+        if first is None or first < _MARCH_1900:
+            return False  # a month both count differently (Excel's has a 29 February)
+        # from March 1900 on, both count a day as one serial: the day is counted from the first
+        return (first - _DAY_ZERO).days + day - 1 >= FIRST_SHARED_SERIAL
     except KeyError:
         return True  # an argument left out: Excel gives an error
     except (OverflowError, ValueError):
