@@ -46,6 +46,9 @@ CRITERIA = {
     "C17": ("=C1+C6", 11),  # 1 + 10
     "C18": ("=COUNTIF(Data!A1:A3,Data!A1)", 2),  # the criteria, a single cell, stays one
     "C19": ('=SUMIF(Data!A1,"x",Data!B1:B3)', 10),  # B1:B3 read as one cell, like A1: B1
+    "C20": ('=COUNTIF(Data!A1:A3,"<>x")', 1),  # only text cells: "y"
+    "C21": ('=COUNTIF(Data!A1:A5,"<>")', 3),  # cells not blank: "x", "x", "y"
+    "C22": ('=COUNTIF(Data!B1:B5,"<>10")', 4),  # 20, 30 and the two blanks
 }
 # Excel's values, stored with the formulas; the engine cannot be given a form it reads as
 # Excel does, so these keep them and are listed.
@@ -56,6 +59,15 @@ CRITERIA_KEPT = {
     "D4": ('=SUMIF(Data!A:A,"x",Data!B2)', 50),  # B2 read down the sheet: B2 + B3
     # tables of two and three rows: Excel adds up G2:G3 where D2:D3 is "x", so G2, 5
     "D5": ('=SUMIF(tblChecks[Check],"x",tblAmounts[Amount])', 5),
+}
+# "Not equal to a text" counts every other cell in Excel, blanks and numbers too; the engine
+# counts only text cells. Counts!F1 holds the text "<>y".
+NOT_EQUAL_KEPT = {
+    "E1": ('=COUNTIF(Data!A1:A5,"<>x")', 3),  # "y" and the blank A4, A5
+    "E2": ('=SUMIF(Data!A1:A5,"<>x",Data!B1:B5)', 30),  # B3 (30) + B4, B5 (blank)
+    "E3": ('=COUNTIF(Data!B1:B3,"<>x")', 3),  # 10, 20, 30: none is "x"
+    "E4": ('=COUNTIFS(Data!A1:A5,"<>"&"y")', 4),  # "x", "x" and the two blanks
+    "E5": ("=COUNTIF(Data!A1:A5,F1)", 4),  # the same, the criteria in a cell
 }
 # Dates!B1 holds 45000. By hand: 44927 is 1 January 2023; + 31 (January) + 28 (February) is
 # 44986, 1 March 2023; + 14 is 45000, 15 March 2023, and 31 March is 45016.
@@ -104,7 +116,8 @@ def _build(path: Path) -> None:
     counts.write("A1", "x")
     for cell, (formula, _) in CRITERIA.items():
         counts.write_formula(cell, formula, None, STALE)
-    for cell, (formula, value) in CRITERIA_KEPT.items():
+    counts.write("F1", "<>y")
+    for cell, (formula, value) in {**CRITERIA_KEPT, **NOT_EQUAL_KEPT}.items():
         counts.write_formula(cell, formula, None, value)
     # a table whose calculated column counts its own row's cell: the engine reads one cell
     data.add_table(
@@ -181,18 +194,20 @@ def test_what_the_engine_reads_unlike_excel_keeps_excels_value_and_is_listed(
 ) -> None:
     out, report = recalculated
     counts, dates, data = (_values(out, s) for s in ("Counts", "Dates", "Data"))
-    assert {c: counts[c] for c in CRITERIA_KEPT} == {c: v for c, (_, v) in CRITERIA_KEPT.items()}
+    kept = {**CRITERIA_KEPT, **NOT_EQUAL_KEPT}
+    assert {c: counts[c] for c in kept} == {c: v for c, (_, v) in kept.items()}
     assert {c: dates[c] for c in DATES_KEPT} == {c: v for c, (_, v) in DATES_KEPT.items()}
     assert (data["E2"], data["E3"], dates["F3"]) == (1, 0, 1900)
     reasons = {item["cell"]: item["reason"] for item in report.not_recalculated}
     assert set(reasons) == (
-        {f"Counts!{c}" for c in CRITERIA_KEPT}
+        {f"Counts!{c}" for c in kept}
         | {f"Dates!{c}" for c in DATES_KEPT}
         | {"Data!E2", "Data!E3", "Dates!F3"}
     )
     assert "single cell (OneCell)" in reasons["Counts!D1"]
     assert "depends on Counts!D1" in reasons["Counts!D2"]
     assert "another size" in reasons["Counts!D4"]
+    assert 'criteria "<>x" (not equal to a text)' in reasons["Counts!E1"]
     assert "before 1 March 1900" in reasons["Dates!C1"]
     assert "depends on Dates!C1" in reasons["Dates!C11"]
     assert report.errors == []
@@ -205,3 +220,7 @@ def test_libreoffice_agrees_on_the_criteria_functions(tmp_path: Path) -> None:
     _build(source)
     values = recalculated_values(source)
     assert {c: values["Counts", c] for c in CRITERIA} == {c: v for c, (_, v) in CRITERIA.items()}
+    # and on the values worked out by hand for "not equal to a text", which the engine lacks
+    assert {c: values["Counts", c] for c in NOT_EQUAL_KEPT} == {
+        c: v for c, (_, v) in NOT_EQUAL_KEPT.items()
+    }

@@ -5,7 +5,9 @@ the formula's arguments (as the engine shows it) and the values they hold.
   cell, and adds up the range a SUMIF or AVERAGEIF is given as it is where Excel gives it the
   shape of the criteria range. The engine's copy writes plain references in the form the engine
   reads as Excel does (:mod:`engine_copy`); what is left (a name for one cell, a reference to
-  the row of a table, a range another shape) is found here.
+  the row of a table, a range another shape) is found here. And a "not equal to a text"
+  criteria (``"<>x"``) counts, in Excel, every cell not holding that text, blank and number
+  cells too; the engine counts only text cells, so over a range holding any other it is wrong.
 * Dates: the engine counts serial 1 as 31 December 1899 and has no 29 February 1900, where Excel
   counts serial 0 as "0 January 1900", 1 as 1 January 1900 and 60 as 29 February 1900; from
   serial 61 (1 March 1900) on the two agree. A date function reading a serial below 61 (a blank
@@ -24,6 +26,7 @@ from productive_xl.headless.formula_calls import (
     RESIZED_RANGE_FUNCTIONS,
     Call,
     calls,
+    criteria_pairs,
     range_positions,
 )
 from productive_xl.headless.ironcalc_model import read_value
@@ -59,6 +62,7 @@ _MADE_FROM = {"DATE": (0, 1, 2), "EDATE": (0, 1), "EOMONTH": (0, 1)}
 DATE_MAKERS = frozenset(_MADE_FROM)
 SERIAL_FUNCTIONS = frozenset(SERIAL_ARGUMENTS) | DATE_MAKERS
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[Ee][+-]?\d+)?$")
+_TEXT = re.compile(r'^"(?:[^"]|"")*"$')
 _DATE_CODES = re.compile(r"[dmy]", re.IGNORECASE)
 
 
@@ -135,7 +139,40 @@ class EngineDifferences:
                     f"gives {call.name} a range to add up of another size than its criteria "
                     "range, which the formula engine reads unlike Excel"
                 )
+        for range_position, criteria_position in criteria_pairs(call):
+            wanted = call.argument(formula, criteria_position) or ""
+            if self._not_equal_to_text(sheet, wanted) and self._holds_other_than_text(
+                areas.get(range_position)
+            ):
+                return (
+                    f"gives {call.name} the criteria {wanted} (not equal to a text) over blank "
+                    "or number cells, which the formula engine does not count as Excel does"
+                )
         return None
+
+    def _not_equal_to_text(self, sheet: str, criteria: str) -> bool:
+        """Whether ``criteria`` is, or may be, "<>" and a text: Excel counts every cell that
+        does not hold that text, blank and number cells too; the engine only text cells."""
+        if _TEXT.match(criteria):
+            shown: object = criteria[1:-1].replace('""', '"')
+        else:
+            area = self.workbook.reference_area(criteria, sheet)
+            if area is None:  # an expression: "<>"&B4 is what matters
+                return '"<>' in criteria
+            shown = self.workbook.read_area(area)
+        if not isinstance(shown, str) or not shown.startswith("<>"):
+            return False
+        rest = shown[2:].strip()
+        return bool(rest) and not _NUMBER.match(rest) and rest.upper() not in ("TRUE", "FALSE")
+
+    def _holds_other_than_text(self, area: Area | None) -> bool:
+        """Whether the range ``area`` holds a blank, a number or a truth value (True too when
+        the range is not known)."""
+        if area is None:
+            return True
+        values = self.workbook.read_area(area)
+        rows = values if isinstance(values, list) else [[values]]
+        return any(not isinstance(v, str) for row in rows for v in row)
 
     def _value(self, sheet: str, text: str | None) -> float | _Unknown | None:
         """The number an argument gives a date function: None when it gives none (text that is

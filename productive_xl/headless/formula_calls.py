@@ -114,3 +114,11 @@ def range_positions(call: Call) -> list[int]:
     if call.name == "COUNTIFS":
         return list(range(0, count, 2))
     return [0, *range(1, count, 2)]  # SUMIFS, AVERAGEIFS, MAXIFS, MINIFS: the range first
+
+
+def criteria_pairs(call: Call) -> list[tuple[int, int]]:
+    """The positions of each range of a criteria function's call and of the criteria on it."""
+    if call.name in ("COUNTIF", *RESIZED_RANGE_FUNCTIONS):
+        return [(0, 1)]
+    first = 0 if call.name == "COUNTIFS" else 1
+    return [(p, p + 1) for p in range(first, len(call.arguments) - 1, 2)]
