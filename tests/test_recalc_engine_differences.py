@@ -82,6 +82,7 @@ DATES = {
     # 44927 + 365 (2023) + 366 (2024) = 45658, 1 January 2025; + 31 + 28 + 31 = 45748
     "A8": ("=DATE(2025,4,1)", 45748),
     "A9": ("=EDATE(45000,-1)", 44972),  # 15 February 2023: 28 days before 15 March
+    "A10": ('=DATEVALUE("2023-03-15")', 45000),
 }
 # Excel's values, by its documented 1900 system: serial 0 is "0 January 1900" (a Saturday),
 # 1 is 1 January 1900, 60 is 29 February 1900; a blank cell reads as 0; a year below 1900 is
@@ -101,6 +102,7 @@ DATES_KEPT = {
     "C12": ("=EDATE(61,-1)", 32),  # 1 March -> 1 February 1900: 31 + 1
     "C13": ("=DATE(1900,2,29)", 60),  # the day Excel counts that never was
     "C14": ("=DATE(0,1,1)", 1),
+    "C15": ('=DATEVALUE("1900-01-31")', 31),
 }
 
 

@@ -60,7 +60,9 @@ SERIAL_ARGUMENTS: dict[str, tuple[int, ...]] = {
 # The functions that make a date, and the arguments they make it of.
 _MADE_FROM = {"DATE": (0, 1, 2), "EDATE": (0, 1), "EOMONTH": (0, 1)}
 DATE_MAKERS = frozenset(_MADE_FROM)
-SERIAL_FUNCTIONS = frozenset(SERIAL_ARGUMENTS) | DATE_MAKERS
+# DATEVALUE reads a date written as text: one before March 1900 names a year up to 1900.
+SERIAL_FUNCTIONS = frozenset(SERIAL_ARGUMENTS) | DATE_MAKERS | {"DATEVALUE"}
+_EARLY_YEAR = re.compile(r"(?<!\d)(1[0-8]\d\d|1900)(?!\d)")
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[Ee][+-]?\d+)?$")
 _TEXT = re.compile(r'^"(?:[^"]|"")*"$')
 _DATE_CODES = re.compile(r"[dmy]", re.IGNORECASE)
@@ -174,6 +176,19 @@ class EngineDifferences:
         rows = values if isinstance(values, list) else [[values]]
         return any(not isinstance(v, str) for row in rows for v in row)
 
+    def _early_date_text(self, call: Call, sheet: str, row: int, column: int, formula: str) -> bool:
+        """Whether DATEVALUE's text may be a date before March 1900 (it names a year up to
+        1900), or is an expression and the engine gives an error."""
+        text = call.argument(formula, 0) or ""
+        if _TEXT.match(text):
+            shown: object = text[1:-1]
+        else:
+            area = self.workbook.reference_area(text, sheet)
+            if area is None:
+                return self._errs(sheet, row, column)
+            shown = self.workbook.read_area(area)
+        return isinstance(shown, str) and bool(_EARLY_YEAR.search(shown))
+
     def _value(self, sheet: str, text: str | None) -> float | _Unknown | None:
         """The number an argument gives a date function: None when it gives none (text that is
         not a number, an error, a range); UNKNOWN when it is an expression."""
@@ -205,6 +220,8 @@ class EngineDifferences:
             f"uses {call.name} on a date before 1 March 1900 (or a blank), where the formula "
             "engine's calendar differs from Excel's"
         )
+        if call.name == "DATEVALUE":
+            return early if self._early_date_text(call, sheet, row, column, formula) else None
         if call.name == "TEXT":
             shown = call.argument(formula, 1) or ""
             if shown.startswith('"') and not _DATE_CODES.search(shown):
