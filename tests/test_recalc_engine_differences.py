@@ -68,6 +68,7 @@ NOT_EQUAL_KEPT = {
     "E3": ('=COUNTIF(Data!B1:B3,"<>x")', 3),  # 10, 20, 30: none is "x"
     "E4": ('=COUNTIFS(Data!A1:A5,"<>"&"y")', 4),  # "x", "x" and the two blanks
     "E5": ("=COUNTIF(Data!A1:A5,F1)", 4),  # the same, the criteria in a cell
+    "E6": ('=COUNTIF(Data!A:A,"<>x")', 1_048_574),  # all 1,048,576 rows but the two "x"
 }
 # Dates!B1 holds 45000. By hand: 44927 is 1 January 2023; + 31 (January) + 28 (February) is
 # 44986, 1 March 2023; + 14 is 45000, 15 March 2023, and 31 March is 45016.

@@ -30,7 +30,7 @@ from productive_xl.headless.formula_calls import (
     range_positions,
 )
 from productive_xl.headless.ironcalc_model import read_value
-from productive_xl.headless.references import Area, parse_area
+from productive_xl.headless.references import MAX_COLUMN, MAX_ROW, Area, parse_area
 from productive_xl.ooxml.cell_values import ErrorValue
 
 # The first serial both count alike: 1 March 1900.
@@ -170,8 +170,8 @@ class EngineDifferences:
     def _holds_other_than_text(self, area: Area | None) -> bool:
         """Whether the range ``area`` holds a blank, a number or a truth value (True too when
         the range is not known)."""
-        if area is None:
-            return True
+        if area is None or area.bottom == MAX_ROW or area.right == MAX_COLUMN:
+            return True  # a whole column or row has blank cells past its data
         values = self.workbook.read_area(area)
         rows = values if isinstance(values, list) else [[values]]
         return any(not isinstance(v, str) for row in rows for v in row)
