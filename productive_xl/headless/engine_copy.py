@@ -10,7 +10,11 @@ over without changing what any formula means:
   both are written out in full (``tblStock[[#This Row],[Qty]]``, ``tblStock[Qty]``);
 * it gives #VALUE! for COUNTIF, COUNTIFS or SUMIFS over a column of a table that has a single
   body row (``COUNTIFS(tblFindings[Check],"x")``), where Excel counts that one cell: such a
-  column is written as the range it stands for (``'Checks'!$D$4:$D$4``);
+  column is written as the range it stands for (``'Checks'!$D$4:$D$4``); so is a single cell
+  given as one of their ranges (``COUNTIF(A2,"x")`` -> ``COUNTIF(A2:A2,"x")``);
+* it adds up (or averages) the range a SUMIF or AVERAGEIF is given as it is, where Excel reads
+  the range of that shape from its top left cell: ``SUMIF(A1:A3,"x",B1)`` adds up ``B1:B3``, so
+  the range is written out in that shape;
 * it reads an empty cell that declares a number type (``<c r="A1" s="1" t="n"/>``, as openpyxl
   writes a styled empty cell) as 0, so ``A1=""`` and ``ISBLANK(A1)`` come out FALSE where Excel
   says TRUE: such a cell loses its type, as Excel writes it.
@@ -27,6 +31,13 @@ import re
 import zipfile
 from collections.abc import Callable, Sequence
 
+from productive_xl.headless.formula_calls import (
+    CRITERIA_FUNCTIONS,
+    RESIZED_RANGE_FUNCTIONS,
+    calls,
+    range_positions,
+)
+from productive_xl.headless.references import MAX_ROW, parse_area
 from productive_xl.headless.shared_formulas import share_filled_formulas
 from productive_xl.ooxml.cell_values import column_letters
 from productive_xl.ooxml.package import WorkbookPackage
@@ -111,6 +122,66 @@ def qualify_table_references(
     return "".join(pieces)
 
 
+_SHEET = r"(?P<sheet>(?:'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?"
+_ONE_CELL = re.compile(_SHEET + r"(?P<cell>\$?[A-Za-z]{1,3}\$?\d+)$")
+_A1_RANGE = re.compile(
+    _SHEET + r"(?P<first>(?P<column_mark>\$?)[A-Za-z]{1,3}(?P<row_mark>\$?)\d+)"
+    r"(?::\$?[A-Za-z]{1,3}\$?\d+)?$"
+)
+_CRITERIA_NAME = re.compile(
+    "|".join(sorted(CRITERIA_FUNCTIONS, key=len, reverse=True)), re.IGNORECASE
+)
+_CRITERIA_IN_PART = re.compile(_CRITERIA_NAME.pattern.encode(), re.IGNORECASE)
+
+
+def _as_range(argument: str) -> str:
+    """``A2`` -> ``A2:A2`` (sheet name kept, in front only); any other argument as it is."""
+    one = _ONE_CELL.match(argument)
+    return f"{argument}:{one.group('cell')}" if one else argument
+
+
+def _shaped_like(criteria: str, cells: str) -> str:
+    """``cells`` (an A1 range) given the shape of the range ``criteria`` from its top left cell,
+    as Excel reads the range a SUMIF adds up; as it is when either is not a plain range."""
+    wanted, given = parse_area(criteria, ""), parse_area(cells, "")
+    written = _A1_RANGE.match(cells)
+    if wanted is None or given is None or written is None:
+        return cells
+    rows, columns = wanted.bottom - wanted.top, wanted.right - wanted.left
+    if (given.bottom - given.top, given.right - given.left) == (rows, columns):
+        return cells
+    first = written.group("first")
+    top_left = parse_area(first, "")
+    if top_left is None or (top_left.top, top_left.left) != (given.top, given.left):
+        return cells  # written bottom first: left for the trust checks to report
+    bottom, right = given.top + rows, given.left + columns
+    if bottom > MAX_ROW:
+        return cells
+    end = f"{written.group('column_mark')}{column_letters(right)}{written.group('row_mark')}"
+    return f"{written.group('sheet') or ''}{first}:{end}{bottom}"
+
+
+def criteria_ranges_spelled_out(formula: str) -> str:
+    """``formula`` with the ranges of its criteria functions (COUNTIF, SUMIFS...) in the form
+    IronCalc evaluates as Excel does: a single cell as a one-cell range, and the range a SUMIF
+    or AVERAGEIF adds up in the shape of its criteria range."""
+    if not _CRITERIA_NAME.search(formula):
+        return formula
+    edits: list[tuple[int, int, str]] = []
+    for call in calls(formula, CRITERIA_FUNCTIONS):
+        for position in range_positions(call):
+            text = call.argument(formula, position) or ""
+            new = _as_range(text)
+            if position == 2 and call.name in RESIZED_RANGE_FUNCTIONS:
+                new = _shaped_like(_as_range(call.argument(formula, 0) or ""), new)
+            if new != text:
+                start, end = call.arguments[position]
+                edits.append((start, end, new))
+    for start, end, new in sorted(edits, reverse=True):
+        formula = formula[:start] + new + formula[end:]
+    return formula
+
+
 def _relative_targets(rels_name: str, data: bytes) -> bytes:
     rewrite = _relative(rels_name)
 
@@ -125,10 +196,10 @@ def _relative_targets(rels_name: str, data: bytes) -> bytes:
 
 def _qualified_sheet(xml: bytes, tables: list[Table], every_table: Sequence[Table]) -> bytes:
     def formula(row: int, column: int, text: str) -> str:
-        if "[" not in text:
-            return text
-        home = next((t for t in tables if t.holds(row, column)), None)
-        return qualify_table_references(text, home, every_table)
+        if "[" in text:
+            home = next((t for t in tables if t.holds(row, column)), None)
+            text = qualify_table_references(text, home, every_table)
+        return criteria_ranges_spelled_out(text)
 
     return rewrite_formulas(xml, formula)
 
@@ -212,7 +283,7 @@ def engine_package(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: 
         if name.endswith(".rels"):
             data = _relative_targets(name, data)
         elif name in sheet_tables:
-            if b"[" in data:
+            if b"[" in data or _CRITERIA_IN_PART.search(data):
                 data = _qualified_sheet(data, sheet_tables[name], info.tables)
             data = share_filled_formulas(_untyped_empty_cells(data))
         parts[name] = data

@@ -2,9 +2,10 @@
 
 A formula the engine cannot evaluate as Excel would is never given a value: a function it lacks
 that is not ours, a link to another workbook, a name defined by a formula, a date function in a
-1904 workbook (the engine counts dates in the 1900 system only); nor is a value only the engine
-gives (#ERROR!, #N/IMPL!, #CIRC!), or a #NAME? where Excel stored none. Such a cell keeps the
-value Excel last stored, as does every cell that depends on it.
+1904 workbook (the engine counts dates in the 1900 system only), a criteria function or a date
+before March 1900 the engine reads unlike Excel (:mod:`engine_differences`); nor is a value
+only the engine gives (#ERROR!, #N/IMPL!, #CIRC!), or a #NAME? where Excel stored none. Such a
+cell keeps the value Excel last stored, as does every cell that depends on it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from productive_xl.catalogue import cell_functions
+from productive_xl.headless.engine_differences import EngineDifferences
 from productive_xl.headless.engine_workbook import EngineWorkbook
 from productive_xl.headless.ironcalc_model import ENGINE_ONLY_ERRORS
 from productive_xl.headless.references import (
@@ -110,9 +112,11 @@ class FormulaChecks:
                 self.lacking.add(name)
         workbook.model.clear_cell_contents(sheet, row, column)
         self.date_functions = DATE_FUNCTIONS & used if workbook.info.date_1904 else set()
+        self.differences = EngineDifferences(workbook, used)
         self.needed = bool(
             self.lacking
             or self.date_functions
+            or self.differences.needed
             or workbook.info.external_links
             or workbook.formula_names
         )
@@ -137,7 +141,7 @@ class FormulaChecks:
             used = {m.group("name").lower() for m in _NAME.finditer(text)}
             if used & self.workbook.formula_names:
                 return "uses a name defined by a formula, which the engine cannot evaluate"
-        return None
+        return self.differences.reason(sheet, cell.row, cell.column, formula)
 
 
 def doubtful_value(cell: FormulaCell, value: CellValue | None) -> str | None:
