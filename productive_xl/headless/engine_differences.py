@@ -66,6 +66,7 @@ _EARLY_YEAR = re.compile(r"(?<!\d)(1[0-8]\d\d|1900)(?!\d)")
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[Ee][+-]?\d+)?$")
 _TEXT = re.compile(r'^"(?:[^"]|"")*"$')
 _DATE_CODES = re.compile(r"[dmy]", re.IGNORECASE)
+_FORMULA_WITHOUT_TEXT = re.compile(rb"<f\b[^>]*/>")
 
 
 class _Unknown:
@@ -92,6 +93,20 @@ class EngineDifferences:
             "|".join(re.escape(n) for n in sorted(self.criteria | self.dates)) or "(?!)",
             re.IGNORECASE,
         )
+        self._names_in_bytes = re.compile(self._names.pattern.encode(), re.IGNORECASE)
+
+    def may_concern(self, cell_xml: bytes | None) -> bool:
+        """Whether a cell, by its XML in the sheet, may call one of the functions looked at.
+
+        A cell whose formula text is there and names none of them is passed over without
+        asking the engine for its formula; one without (a shared formula's other cells, whose
+        text is their first cell's) is looked at.
+        """
+        if not self.needed:
+            return False
+        if cell_xml is None or _FORMULA_WITHOUT_TEXT.search(cell_xml):
+            return True
+        return self._names_in_bytes.search(cell_xml) is not None
 
     def reason(self, sheet: str, row: int, column: int, formula: str) -> str | None:
         """Why the engine would evaluate ``formula`` (of the cell) unlike Excel; None if not."""

@@ -113,17 +113,19 @@ class FormulaChecks:
         workbook.model.clear_cell_contents(sheet, row, column)
         self.date_functions = DATE_FUNCTIONS & used if workbook.info.date_1904 else set()
         self.differences = EngineDifferences(workbook, used)
-        self.needed = bool(
+        # what a look through every formula's text is needed for; the engine's differences
+        # concern few formulas, which their own check finds from the sheet's bytes
+        self._every_formula = bool(
             self.lacking
             or self.date_functions
-            or self.differences.needed
             or workbook.info.external_links
             or workbook.formula_names
         )
+        self.needed = self._every_formula or self.differences.needed
 
     def reason(self, sheet: str, cell: FormulaCell) -> str | None:
         """Why the engine cannot evaluate the cell's formula as Excel would; None if it can."""
-        if not self.needed:
+        if not self._every_formula and not self.differences.may_concern(cell.span.body):
             return None
         formula = self.workbook.formula(sheet, cell.row, cell.column)
         text = _STRING.sub('""', formula)
