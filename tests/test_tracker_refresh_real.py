@@ -14,11 +14,11 @@ import zipfile
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
 from libreoffice import SOFFICE, formula_values, recalculated_values
+from workbook_reading import named_value, table_rows
 
 from productive_xl.cli import main
 from productive_xl.ooxml.package import open_package
@@ -107,20 +107,6 @@ def _sheet_part(path: Path, sheet: str) -> str:
     return part
 
 
-def _rows(book: openpyxl.Workbook, table: str) -> list[dict[str, Any]]:
-    for sheet in book.worksheets:
-        if table in sheet.tables:
-            cells = sheet[sheet.tables[table].ref]
-            headers = [cell.value for cell in cells[0]]
-            return [{h: c.value for h, c in zip(headers, row, strict=True)} for row in cells[1:]]
-    raise AssertionError(f"no table {table}")
-
-
-def _named_value(book: openpyxl.Workbook, name: str) -> Any:
-    ((sheet, address),) = book.defined_names[name].destinations
-    return book[sheet][address.replace("$", "")].value
-
-
 def _typed(values: Mapping[str, Value], change: Mapping[str, Value]) -> dict[str, Value]:
     return {**values, **change}
 
@@ -168,9 +154,9 @@ def test_the_example_refreshes_with_no_finding_and_a_master_check_of_0(
     refreshed_example: Path,
 ) -> None:
     values = openpyxl.load_workbook(refreshed_example, data_only=True)
-    assert _named_value(values, Name.MASTER_CHECK) == 0
-    assert [row[ChecksColumn.COUNT] for row in _rows(values, Table.CHECKS)] == [0] * len(Check)
-    assert [list(row.values()) for row in _rows(values, Table.FINDINGS)] == [[None] * 5]
+    assert named_value(values, Name.MASTER_CHECK) == 0
+    assert [row[ChecksColumn.COUNT] for row in table_rows(values, Table.CHECKS)] == [0] * len(Check)
+    assert [list(row.values()) for row in table_rows(values, Table.FINDINGS)] == [[None] * 5]
     book = FileBook(refreshed_example)
     assert book.name_value(Name.REFRESHED_AT) == NOW
     assert book.name_value(Name.REFRESHED_BY) == USER
@@ -227,10 +213,10 @@ def test_the_findings_name_each_broken_line_and_column(
             row[FindingsColumn.ROW],
             row[FindingsColumn.COLUMN],
         )
-        for row in _rows(values, Table.FINDINGS)
+        for row in table_rows(values, Table.FINDINGS)
     ]
     assert found == EXPECTED_FINDINGS
-    messages = [row[FindingsColumn.FINDING] for row in _rows(values, Table.FINDINGS)]
+    messages = [row[FindingsColumn.FINDING] for row in table_rows(values, Table.FINDINGS)]
     assert messages == [
         "no owner is named",
         "ID POT-01 is used by 2 lines",
@@ -244,12 +230,12 @@ def test_the_check_counts_and_master_check_are_the_number_of_findings(
     _, out = broken_and_refreshed
     values = openpyxl.load_workbook(out, data_only=True)
     counts = {
-        row[ChecksColumn.CHECK]: row[ChecksColumn.COUNT] for row in _rows(values, Table.CHECKS)
+        row[ChecksColumn.CHECK]: row[ChecksColumn.COUNT] for row in table_rows(values, Table.CHECKS)
     }
     assert counts == EXPECTED_COUNTS
     # 1 owner + 2 IDs; the formula checks find nothing: the new line agrees with its phasing
     # row, the rollup holds it, and a phasing row takes the first register line of its ID
-    assert _named_value(values, Name.MASTER_CHECK) == 1 + 2 == len(EXPECTED_FINDINGS)
+    assert named_value(values, Name.MASTER_CHECK) == 1 + 2 == len(EXPECTED_FINDINGS)
     for sheet in values.worksheets[:-1]:  # every sheet but xlwings.conf
         assert sheet["C2"].value == 3, sheet.title
 
@@ -259,7 +245,7 @@ def test_the_new_wards_rollup_row_is_worked_out_by_hand(
 ) -> None:
     _, out = broken_and_refreshed
     values = openpyxl.load_workbook(out, data_only=True)
-    rollup = _rows(values, Table.ROLLUP)
+    rollup = table_rows(values, Table.ROLLUP)
     new = rollup[-1]
     assert (new[RollupColumn.PROGRAMME], new[RollupColumn.WARD], new[RollupColumn.YEAR]) == (
         "Productive Ward",
@@ -271,10 +257,12 @@ def test_the_new_wards_rollup_row_is_worked_out_by_hand(
     assert new[RollupColumn.RISK_ADJUSTED] == pytest.approx(NEW_RISK_ADJUSTED)  # 8,100
     assert new[RollupColumn.CASH_RELEASING] == pytest.approx(NEW_CASH)  # 9,000
     # the rows the example had are where they were, with the same figures: no line moved ward
-    before = _rows(openpyxl.load_workbook(EXAMPLE, data_only=True), Table.ROLLUP)
+    before = table_rows(openpyxl.load_workbook(EXAMPLE, data_only=True), Table.ROLLUP)
     assert rollup[:-1] == before
     # the new line's phasing row follows F6 month by month, and adds up to its in-year effect
-    (phasing,) = [row for row in _rows(values, Table.PHASING) if row[PhasingColumn.LINE] == "PW-06"]
+    (phasing,) = [
+        row for row in table_rows(values, Table.PHASING) if row[PhasingColumn.LINE] == "PW-06"
+    ]
     assert [phasing[month_column(Measure.PLAN, month)] for month in MONTHS] == pytest.approx(
         NEW_PLAN
     )
@@ -307,11 +295,11 @@ def test_a_phasing_row_left_naming_no_line_shows_as_an_error(tmp_path: Path) -> 
     result, report = refresh_file(broken, out, user=USER, now=NOW)
     assert len(result.findings) == len(EXPECTED_FINDINGS)
     values = openpyxl.load_workbook(out, data_only=True)
-    (stale,) = [r for r in _rows(values, Table.PHASING) if r[PhasingColumn.LINE] == "POT-02"]
+    (stale,) = [r for r in table_rows(values, Table.PHASING) if r[PhasingColumn.LINE] == "POT-02"]
     assert stale[PhasingColumn.FULL_YEAR_EFFECT] == "#N/A"
-    assert _named_value(values, Name.MASTER_CHECK) == "#N/A"
+    assert named_value(values, Name.MASTER_CHECK) == "#N/A"
     counts = {
-        row[ChecksColumn.CHECK]: row[ChecksColumn.COUNT] for row in _rows(values, Table.CHECKS)
+        row[ChecksColumn.CHECK]: row[ChecksColumn.COUNT] for row in table_rows(values, Table.CHECKS)
     }
     assert counts == EXPECTED_COUNTS  # the refresh's own counts are unaffected
     assert any(error["cell"] == "Checks!C2" for error in report.errors)
@@ -362,5 +350,5 @@ def test_cli_refresh_of_the_empty_template(
         if isinstance(cell.value, str) and cell.value.startswith("#")
     ]
     assert shown == []
-    assert _named_value(values, Name.MASTER_CHECK) == 0
+    assert named_value(values, Name.MASTER_CHECK) == 0
     assert FileBook(out).name_value(Name.REFRESHED_BY) == USER

@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from libreoffice import SOFFICE, formula_values, recalculated_values
 from lxml import etree
+from workbook_reading import named_value, table_rows
 
 from productive_xl import recalc
 from productive_xl.cli import main
@@ -43,21 +44,6 @@ from productive_xl.tracker.template import build_tracker, build_workbook
 WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
 TEMPLATE = WORKBOOKS / "tracker-template.xlsm"
 EXAMPLE = WORKBOOKS / "tracker-example.xlsm"
-
-
-def _rows(book: openpyxl.Workbook, table: str) -> list[dict[str, Any]]:
-    """The data rows of ``table`` as header -> value, found by the table's name alone."""
-    for sheet in book.worksheets:
-        if table in sheet.tables:
-            cells = sheet[sheet.tables[table].ref]
-            headers = [cell.value for cell in cells[0]]
-            return [{h: c.value for h, c in zip(headers, row, strict=True)} for row in cells[1:]]
-    raise AssertionError(f"no table {table}")
-
-
-def _named_value(book: openpyxl.Workbook, name: str) -> Any:
-    ((sheet, address),) = book.defined_names[name].destinations
-    return book[sheet][address.replace("$", "")].value
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +151,7 @@ def test_hand_worked_costs_agree_with_domain_worked_example() -> None:
 
 
 def test_example_lines_give_the_hand_worked_figures(example_values: openpyxl.Workbook) -> None:
-    lines = {row[Column.ID]: row for row in _rows(example_values, Table.BENEFITS)}
+    lines = {row[Column.ID]: row for row in table_rows(example_values, Table.BENEFITS)}
     assert set(lines) == set(IN_YEAR)
     for line_id, expected in IN_YEAR.items():
         line = lines[line_id]
@@ -203,15 +189,15 @@ def test_example_totals_are_the_hand_worked_totals(example_values: openpyxl.Work
     assert dashboard["Plan for the year (£)"] == pytest.approx(in_year, abs=0.01)
 
     # the timeline by hand: theatre income (POT-01) from October with a 3-month ramp
-    theatre = next(r for r in _rows(example_values, Table.PHASING) if r["Line ID"] == "POT-01")
+    theatre = next(r for r in table_rows(example_values, Table.PHASING) if r["Line ID"] == "POT-01")
     monthly = 800 * (3400 - 900) / 12
     assert [theatre[f"Plan {month}"] for month in MONTHS] == pytest.approx(
         [0] * 6 + [monthly / 3, monthly * 2 / 3] + [monthly] * 4
     )
-    stock = next(r for r in _rows(example_values, Table.PHASING) if r["Line ID"] == "PCS-01")
+    stock = next(r for r in table_rows(example_values, Table.PHASING) if r["Line ID"] == "PCS-01")
     assert [stock[f"Plan {month}"] for month in MONTHS] == [0, 0, 134_000] + [0] * 9
 
-    rollup = _rows(example_values, Table.ROLLUP)
+    rollup = table_rows(example_values, Table.ROLLUP)
     assert sum(row[RollupColumn.IN_YEAR_EFFECT] for row in rollup) == pytest.approx(in_year)
     theatre = [
         row for row in rollup if row[RollupColumn.PROGRAMME] == "Productive Operating Theatre"
@@ -222,12 +208,14 @@ def test_example_totals_are_the_hand_worked_totals(example_values: openpyxl.Work
 def test_source_sheets_value_each_line_as_worked_by_hand(
     example_values: openpyxl.Workbook,
 ) -> None:
-    tasks = {row["Line"]: row["Value a year"] for row in _rows(example_values, Table.TASK_TIMES)}
+    tasks = {
+        row["Line"]: row["Value a year"] for row in table_rows(example_values, Table.TASK_TIMES)
+    }
     assert tasks == pytest.approx(
         {"RT-01": RT_01, "RT-02": RT_02, "RT-03": RT_03, "RT-04": RT_04, "RT-05": RT_05}
     )
     assert round(RT_01, 2) == 7504.85  # 273.75 h x £27.415
-    stock = {row["Line"]: row for row in _rows(example_values, Table.STOCK)}
+    stock = {row["Line"]: row for row in table_rows(example_values, Table.STOCK)}
     assert stock["ST-01"]["One-off release"] == 134_000
     assert stock["ST-02"]["Recurrent a year"] == 11_500
     # days of stock: 78,000 / (640,000 / 365)
@@ -235,8 +223,8 @@ def test_source_sheets_value_each_line_as_worked_by_hand(
 
 
 def test_example_passes_every_check(example_values: openpyxl.Workbook) -> None:
-    assert _named_value(example_values, Name.MASTER_CHECK) == 0
-    counts = [row["Count"] for row in _rows(example_values, Table.CHECKS)]
+    assert named_value(example_values, Name.MASTER_CHECK) == 0
+    counts = [row["Count"] for row in table_rows(example_values, Table.CHECKS)]
     assert len(counts) == 7
     assert all(count == 0 for count in counts)
     # The register's rules, as the refresh checks them, find nothing in the example
@@ -248,19 +236,19 @@ def test_example_passes_every_check(example_values: openpyxl.Workbook) -> None:
             top + offset,
             {k: v.date() if isinstance(v, datetime) else v for k, v in row.items()},
         )
-        for offset, row in enumerate(_rows(example_values, Table.BENEFITS))
+        for offset, row in enumerate(table_rows(example_values, Table.BENEFITS))
     ]
     statuses = [
-        row[StatusWeightsColumn.STATUS] for row in _rows(example_values, Table.STATUS_WEIGHTS)
+        row[StatusWeightsColumn.STATUS] for row in table_rows(example_values, Table.STATUS_WEIGHTS)
     ]
     assert check_register(lines, FinancialYear(2025), statuses) == []
 
 
 def test_example_has_every_kind_of_line(example_values: openpyxl.Workbook) -> None:
-    lines = _rows(example_values, Table.BENEFITS)
+    lines = table_rows(example_values, Table.BENEFITS)
     assert {line[Column.STATUS] for line in lines} == {"Red", "Amber", "Green", "Blue"}
     assert {line[Column.CASH_RELEASING] for line in lines} == {"Yes", "No"}
-    bands = {row["Band"] for row in _rows(example_values, Table.TASK_TIMES)}
+    bands = {row["Band"] for row in table_rows(example_values, Table.TASK_TIMES)}
     assert len(bands) >= 4
 
 
@@ -279,7 +267,7 @@ def test_a_broken_line_shows_in_the_master_check(tmp_path: Path) -> None:
     recalc(path)
     values = openpyxl.load_workbook(path, data_only=True)
     # the source check, and the phasing row still agrees (it follows the register)
-    assert _named_value(values, Name.MASTER_CHECK) == 1
+    assert named_value(values, Name.MASTER_CHECK) == 1
 
 
 # --- (b2) the empty template opens with blanks and a master check of 0 ----------------------------
@@ -303,16 +291,16 @@ def test_the_empty_template_shows_no_error_and_a_master_check_of_0(tmp_path: Pat
     assert report.errors == []
     assert copy.read_bytes() == TEMPLATE.read_bytes()  # the committed values are these
     values = openpyxl.load_workbook(copy, data_only=True)
-    assert _named_value(values, Name.MASTER_CHECK) == 0
+    assert named_value(values, Name.MASTER_CHECK) == 0
     for sheet in values.worksheets[:-1]:  # every sheet but xlwings.conf shows it in C2
         assert sheet["C2"].value == 0, sheet.title
-    assert [row["Count"] for row in _rows(values, Table.CHECKS)] == [0] * 7
+    assert [row["Count"] for row in table_rows(values, Table.CHECKS)] == [0] * 7
     # each empty row's calculated cells are blank, not 0 and not an error
     formulas = openpyxl.load_workbook(copy)
     blanks = 0
     for table in EMPTY_TABLES:
-        (row,) = _rows(formulas, table)
-        (shown,) = _rows(values, table)
+        (row,) = table_rows(formulas, table)
+        (shown,) = table_rows(values, table)
         calculated = [header for header, value in row.items() if value is not None]
         assert all(row[header].startswith("=IF(") for header in calculated), table
         assert {header: shown[header] for header in calculated} == dict.fromkeys(calculated)
@@ -369,14 +357,14 @@ def test_a_filled_lines_unknown_band_still_shows_and_breaks_the_master_check(
     tmp_path: Path,
 ) -> None:
     values = _template_with(tmp_path, "Band 10", date(2025, 5, 1))
-    (timing,) = _rows(values, Table.TASK_TIMES)
+    (timing,) = table_rows(values, Table.TASK_TIMES)
     assert timing[TaskTimesColumn.HOURS_RELEASED] == pytest.approx((30 - 20) * 2 * 365 / 60)
     assert timing[TaskTimesColumn.HOURLY_COST] == "#N/A"  # tblRates has no Band 10
     assert timing[TaskTimesColumn.VALUE] == "#N/A"
-    (line,) = _rows(values, Table.BENEFITS)
+    (line,) = table_rows(values, Table.BENEFITS)
     assert line[Column.SOURCE_FULL_YEAR_EFFECT] == "#N/A"
     assert line[Column.DISAGREES_WITH_SOURCE] == "#N/A"
-    assert _named_value(values, Name.MASTER_CHECK) == "#N/A"
+    assert named_value(values, Name.MASTER_CHECK) == "#N/A"
     assert values[Sheet.REGISTER]["C2"].value == "#N/A"
 
 
@@ -384,7 +372,7 @@ def test_a_filled_lines_missing_start_date_still_shows_and_breaks_the_master_che
     tmp_path: Path,
 ) -> None:
     values = _template_with(tmp_path, "Band 5", None)
-    (line,) = _rows(values, Table.BENEFITS)
+    (line,) = table_rows(values, Table.BENEFITS)
     assert str(line[Column.START_YEAR]).startswith("#")
     assert str(line[Column.IN_YEAR_EFFECT]).startswith("#")
     # the line's other calculations still show: its timing is (30 - 20) x 2 x 365 / 60 hours
@@ -395,7 +383,7 @@ def test_a_filled_lines_missing_start_date_still_shows_and_breaks_the_master_che
     assert line[Column.DISAGREES_WITH_SOURCE] is True
     assert line[Column.PHASING_ROWS] == 0
     # disagrees with its source, has no phasing row, and the rollup has no row for it yet
-    assert _named_value(values, Name.MASTER_CHECK) == 1 + 1 + 1
+    assert named_value(values, Name.MASTER_CHECK) == 1 + 1 + 1
 
 
 # --- (c) LibreOffice opens both and agrees on every ordinary formula ----------------------------
@@ -464,9 +452,9 @@ def test_openpyxl_sees_every_table_and_name(workbook: Path) -> None:
     tables = {name for sheet in book.worksheets for name in sheet.tables}
     assert tables == {table.value for table in Table}
     assert set(book.defined_names) == {name.value for name in Name}
-    register = _rows(book, Table.BENEFITS)
+    register = table_rows(book, Table.BENEFITS)
     assert list(register[0]) == [column.value for column in Column]
-    phasing = list(_rows(book, Table.PHASING)[0])
+    phasing = list(table_rows(book, Table.PHASING)[0])
     assert phasing[0] == PhasingColumn.LINE
     assert [f"Plan {month}" in phasing for month in MONTHS] == [True] * 12
 
@@ -526,7 +514,7 @@ def test_each_table_column_is_one_formula_or_all_inputs(workbook: Path) -> None:
 @pytest.mark.parametrize("workbook", [TEMPLATE, EXAMPLE])
 def test_every_input_has_unit_and_source(workbook: Path) -> None:
     book = openpyxl.load_workbook(workbook)
-    rows = _rows(book, Table.ASSUMPTIONS)
+    rows = table_rows(book, Table.ASSUMPTIONS)
     assert rows
     for row in rows:
         assert row[AssumptionsColumn.UNIT], row
@@ -667,12 +655,12 @@ def test_a_first_line_with_no_source_sheet_refreshes_to_a_master_check_of_0(
     assert result.findings == []
     assert report.errors == []
     values = openpyxl.load_workbook(out, data_only=True)
-    (row,) = _rows(values, Table.BENEFITS)
+    (row,) = table_rows(values, Table.BENEFITS)
     assert row[Column.SOURCE_ROWS] is None
     assert row[Column.DISAGREES_WITH_SOURCE] is None
     # 12,000 a year from October, no ramp: October to March, 6 months of 1,000; Green 0.9
     assert row[Column.IN_YEAR_EFFECT] == pytest.approx(12_000 / 12 * 6)
     assert row[Column.RISK_ADJUSTED] == pytest.approx(6_000 * 0.9)
-    (rollup,) = _rows(values, Table.ROLLUP)
+    (rollup,) = table_rows(values, Table.ROLLUP)
     assert rollup[RollupColumn.CASH_RELEASING] == pytest.approx(6_000)
-    assert _named_value(values, Name.MASTER_CHECK) == 0
+    assert named_value(values, Name.MASTER_CHECK) == 0
