@@ -12,7 +12,6 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
-from html import escape
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -23,6 +22,7 @@ from productive_xl.ooxml.cell_values import (
     format_number,
     same_value,
     stored_value,
+    xml_escape,
     xml_unescape,
 )
 
@@ -366,7 +366,7 @@ def rewrite_formulas(xml: bytes, rewrite: Callable[[int, int, str], str]) -> byt
             continue
         pieces += [
             xml[done : span.body_start + formula.start("text")],
-            escape(new, quote=False).encode(),
+            xml_escape(new).encode(),
         ]
         done = span.body_start + formula.end("text")
     pieces.append(xml[done:])
