@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -74,6 +73,8 @@ class RecalcReport:
         self.errors.append({"cell": cell, "error": error.code, "message": message})
 
     def to_json(self) -> str:
+        import json  # noqa: PLC0415 (only a report asked for as JSON needs it: quicker start)
+
         fields = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
         return json.dumps({**fields, "changed": self.changed, "complete": self.complete}, indent=2)
 

@@ -12,7 +12,6 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
-from html import escape
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -23,6 +22,7 @@ from productive_xl.ooxml.cell_values import (
     format_number,
     same_value,
     stored_value,
+    xml_escape,
     xml_unescape,
 )
 
@@ -185,19 +185,22 @@ def _formula_spans(xml: bytes) -> Iterator[_Span] | None:
     data_start = max(xml.find(b"<sheetData"), 0)
     data_end = xml.find(b"</sheetData>")
     found = _EXCEL_FORMULA_CELL.finditer(xml, data_start, data_end if data_end >= 0 else len(xml))
-    return (
-        _Span(
-            match.start(),
-            match.end(),
-            int(match.group(2)),
-            _column_number(match.group(1)),
-            xml[match.start() + 2 : match.end(3)],
-            match.group(4),
-            match.start(4),
-            b"",
-        )
-        for match in found
-    )
+    return (_excel_formula_span(xml, match) for match in found)
+
+
+def _excel_formula_span(xml: bytes, match: re.Match[bytes]) -> _Span:
+    """The span of a cell :data:`_EXCEL_FORMULA_CELL` matched.
+
+    Called for every formula cell of a sheet, so it asks the match for its groups at once and
+    builds the tuple without the keyword handling of a named tuple's constructor.
+    """
+    start, end = match.span()
+    letters, row, _, body = match.groups()
+    fields = (start, end, int(row), _column_number(letters), xml[start + 2 : match.end(3)])
+    return _new_span(_Span, (*fields, body, match.start(4), b""))
+
+
+_new_span = tuple.__new__
 
 
 def _spans(xml: bytes) -> Iterator[tuple[_Span, bool]]:
@@ -366,7 +369,7 @@ def rewrite_formulas(xml: bytes, rewrite: Callable[[int, int, str], str]) -> byt
             continue
         pieces += [
             xml[done : span.body_start + formula.start("text")],
-            escape(new, quote=False).encode(),
+            xml_escape(new).encode(),
         ]
         done = span.body_start + formula.end("text")
     pieces.append(xml[done:])
