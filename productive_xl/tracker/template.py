@@ -11,7 +11,6 @@ The example is then recalculated by productive-xl recalc, so that it opens with 
 from __future__ import annotations
 
 import io
-import re
 import tempfile
 import zipfile
 from datetime import datetime
@@ -43,15 +42,6 @@ BUILT_AT: Final = datetime(2025, 4, 1)
 EXCEL_365_CALC_ID: Final = 191029
 
 _ZIP_TIME: Final = (2025, 4, 1, 0, 0, 0)
-
-# openpyxl writes a styled empty cell as a number with no value (``<c r="A8" s="9" t="n"></c>``).
-# Excel reads that as blank, but IronCalc 0.9.1 (productive-xl recalc) reads it as 0, so a
-# table's empty row would not test blank (``=""``). Excel itself writes such a cell with no type.
-_EMPTY_NUMBER_CELL: Final = re.compile(rb'(<c r="[A-Z]+[0-9]+"(?: s="[0-9]+")?) t="n"></c>')
-
-
-def _blank_cells_as_excel_writes_them(sheet_xml: bytes) -> bytes:
-    return _EMPTY_NUMBER_CELL.sub(rb"\1/>", sheet_xml)
 
 
 def _workbook(*, example: bool) -> Workbook:
@@ -99,10 +89,7 @@ def _write(book: Workbook, path: Path) -> None:
         for info in built.infolist():
             member = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             member.compress_type = zipfile.ZIP_DEFLATED
-            data = built.read(info.filename)
-            if info.filename.startswith("xl/worksheets/sheet"):
-                data = _blank_cells_as_excel_writes_them(data)
-            archive.writestr(member, data)
+            archive.writestr(member, built.read(info.filename))
 
 
 def build_workbook(path: Path, *, example: bool) -> None:
