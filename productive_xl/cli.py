@@ -6,8 +6,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from productive_xl import __version__
+
+if TYPE_CHECKING:  # the commands import what they use when they run, to start quickly
+    from productive_xl.headless.report import RecalcReport
 
 EXIT_PARTLY_RECALCULATED = 3
 EXIT_UNUSABLE_INPUT = 4
@@ -100,6 +104,12 @@ def _recalc(args: argparse.Namespace) -> int:
     except UnusableWorkbook as error:
         print(f"productive-xl recalc: {error}", file=sys.stderr)
         return EXIT_UNUSABLE_INPUT
+    return _reported(args, report)
+
+
+def _reported(args: argparse.Namespace, report: RecalcReport) -> int:
+    """Write the recalculation's report where --report says, show its summary, and give the
+    exit status it calls for."""
     if args.report:
         args.report.write_text(report.to_json() + "\n", encoding="utf-8")
     print(report.summary())
@@ -120,11 +130,8 @@ def _refresh(args: argparse.Namespace) -> int:
     except UnusableWorkbook as error:
         print(f"productive-xl refresh: {error}", file=sys.stderr)
         return EXIT_UNUSABLE_INPUT
-    if args.report:
-        args.report.write_text(report.to_json() + "\n", encoding="utf-8")
     print(result.summary())
-    print(report.summary())
-    return 0 if report.complete else EXIT_PARTLY_RECALCULATED
+    return _reported(args, report)
 
 
 def _attach(args: argparse.Namespace) -> int:
@@ -161,6 +168,15 @@ def _new_tracker(args: argparse.Namespace) -> int:
     what = "example tracker" if args.example else "tracker template"
     print(f"{args.workbook}: {what}, {report.formula_cells} formula cells calculated")
     return 0 if report.complete else EXIT_PARTLY_RECALCULATED
+
+
+def _where_to_write(command: argparse.ArgumentParser, what: str, done: str) -> None:
+    """-o OUT or --in-place, one of them required."""
+    where = command.add_mutually_exclusive_group(required=True)
+    where.add_argument("-o", "--output", type=Path, help=f"Write the {done} {what} here.")
+    where.add_argument(
+        "--in-place", action="store_true", help=f"Replace the {what} with its {done} self."
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -213,11 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
         "be recalculated (nothing is written).",
     )
     recalc.add_argument("workbook", type=Path, help="The .xlsx or .xlsm workbook.")
-    where = recalc.add_mutually_exclusive_group(required=True)
-    where.add_argument("-o", "--output", type=Path, help="Write the recalculated workbook here.")
-    where.add_argument(
-        "--in-place", action="store_true", help="Replace the workbook with its recalculated self."
-    )
+    _where_to_write(recalc, "workbook", "recalculated")
     recalc.add_argument(
         "--report", type=Path, help="Write a JSON report: changed, not recalculated, errors."
     )
@@ -237,11 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the register do not change the exit status: they are the tracker's to show.",
     )
     refresh.add_argument("workbook", type=Path, help="The tracker (.xlsx or .xlsm).")
-    where = refresh.add_mutually_exclusive_group(required=True)
-    where.add_argument("-o", "--output", type=Path, help="Write the refreshed tracker here.")
-    where.add_argument(
-        "--in-place", action="store_true", help="Replace the tracker with its refreshed self."
-    )
+    _where_to_write(refresh, "tracker", "refreshed")
     refresh.add_argument(
         "--user", help="Who to record in RefreshedBy (default: the login name running it)."
     )
