@@ -10,14 +10,13 @@ LibreOffice opens the result and computes the master check; `productive-xl recal
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 import xlwings
+from command_line import run_productive_xl
 from libreoffice import SOFFICE, recalculate_with_libreoffice, save_as_ods
 from msoffcrypto.format.ooxml import OOXMLFile
 from oletools.olevba import VBA_Parser
@@ -221,12 +220,7 @@ def test_recalc_of_an_attached_workbook_still_works(tmp_path: Path) -> None:
     book.save(plain)
     attached = tmp_path / "team.xlsm"
     attach(plain, attached)
-    done = subprocess.run(
-        [sys.executable, "-m", "productive_xl.cli", "recalc", str(attached), "--in-place"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_productive_xl("recalc", str(attached), "--in-place")
     assert done.returncode == 0, done.stdout + done.stderr
     values = openpyxl.load_workbook(attached, data_only=True)
     assert values["Register"]["A1"].value == 36000  # (40 - 28) x 250 x 12 x 1
@@ -236,36 +230,12 @@ def test_recalc_of_an_attached_workbook_still_works(tmp_path: Path) -> None:
 
 def test_cli_attach(tmp_path: Path) -> None:
     out = tmp_path / "out.xlsm"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "productive_xl.cli",
-            "attach",
-            str(FIXTURES / "table07.xlsx"),
-            "-o",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_productive_xl("attach", str(FIXTURES / "table07.xlsx"), "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert "Inputs, Checks, xlwings.conf" in done.stdout
     assert out.is_file()
-    wrong = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "productive_xl.cli",
-            "attach",
-            str(FIXTURES / "table07.xlsx"),
-            "-o",
-            str(tmp_path / "out.xlsx"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    wrong = run_productive_xl(
+        "attach", str(FIXTURES / "table07.xlsx"), "-o", str(tmp_path / "out.xlsx")
     )
     assert wrong.returncode == 2
     assert ".xlsm" in wrong.stderr
@@ -274,12 +244,7 @@ def test_cli_attach(tmp_path: Path) -> None:
 def _refused(source: Path, tmp_path: Path, problem: str) -> None:
     out = tmp_path / "out.xlsm"
     out.write_bytes(b"what was here before")
-    done = subprocess.run(
-        [sys.executable, "-m", "productive_xl.cli", "attach", str(source), "-o", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_productive_xl("attach", str(source), "-o", str(out))
     assert done.returncode == EXIT_UNUSABLE_INPUT
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr

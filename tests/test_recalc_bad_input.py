@@ -4,11 +4,11 @@ and no file written."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from command_line import run_productive_xl
 from libreoffice import SOFFICE
 from msoffcrypto.format.ooxml import OOXMLFile
 from workbook_factory import build_feature_workbook
@@ -25,12 +25,7 @@ def good(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _recalc(path: Path, tmp_path: Path) -> tuple[int, str, Path]:
     out = tmp_path / "out.xlsx"
-    done = subprocess.run(
-        [sys.executable, "-m", "productive_xl.cli", "recalc", str(path), "-o", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_productive_xl("recalc", str(path), "-o", str(out))
     return done.returncode, done.stderr, out
 
 

@@ -4,14 +4,13 @@ and it and every cell depending on it are reported as not recalculated."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 import xlsxwriter  # type: ignore[import-untyped]
+from command_line import run_productive_xl
 
 from productive_xl.cli import EXIT_PARTLY_RECALCULATED
 from productive_xl.headless.recalc import recalc
@@ -119,21 +118,8 @@ def test_the_command_exits_with_the_partial_status(
 ) -> None:
     source, _, _ = result
     report_path = tmp_path / "report.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "productive_xl.cli",
-            "recalc",
-            str(source),
-            "-o",
-            str(tmp_path / "o.xlsx"),
-            "--report",
-            str(report_path),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    done = run_productive_xl(
+        "recalc", str(source), "-o", str(tmp_path / "o.xlsx"), "--report", str(report_path)
     )
     assert done.returncode == EXIT_PARTLY_RECALCULATED
     assert '"complete": false' in report_path.read_text()
