@@ -20,6 +20,7 @@ from command_line import run_productive_xl
 from libreoffice import SOFFICE, recalculate_with_libreoffice, save_as_ods
 from msoffcrypto.format.ooxml import OOXMLFile
 from oletools.olevba import VBA_Parser
+from packages import edited_copy, members
 
 from productive_xl.cli import EXIT_UNUSABLE_INPUT
 from productive_xl.ooxml.attach import attach
@@ -49,11 +50,6 @@ OUR_SHEETS = ["Inputs", "Checks", "xlwings.conf"]
 OUR_TABLES = {"tblAssumptions", "tblChecks", "tblFindings"}
 OUR_NAMES = {"FinancialYear", "MasterCheck"}
 MACRO_ENABLED = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-
-
-def _members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
 
 
 def _modules(path: Path) -> dict[str, str]:
@@ -100,7 +96,7 @@ def test_existing_parts_are_untouched_and_declarations_only_added(
     attached: tuple[Path, Path],
 ) -> None:
     source, out = attached
-    old, new = _members(source), _members(out)
+    old, new = members(source), members(out)
     signature = {"xl/vbaProjectSignature.bin", "xl/_rels/vbaProject.bin.rels"}
     removed = set(old) - set(new)
     assert removed <= signature  # only a signature that no longer matches is dropped
@@ -189,7 +185,7 @@ def test_attaching_again_replaces_our_modules_and_adds_nothing(
     _, out = attached
     again = tmp_path / "again.xlsm"
     attach(out, again)
-    first, second = _members(out), _members(again)
+    first, second = members(out), members(again)
     assert first == second  # the same project, ribbon and sheets: nothing twice
     assert sorted(_modules(again)) == sorted(_modules(out))
 
@@ -269,24 +265,18 @@ def test_not_a_workbook_is_refused(tmp_path: Path) -> None:
 
 def test_a_workbook_with_a_ribbon_of_its_own_is_refused(tmp_path: Path) -> None:
     source = tmp_path / "own-ribbon.xlsx"
-    with (
-        zipfile.ZipFile(FIXTURES / "simple01.xlsx") as original,
-        zipfile.ZipFile(source, "w") as copy,
-    ):
-        for info in original.infolist():
-            data = original.read(info)
-            if info.filename == "_rels/.rels":
-                data = data.replace(
-                    b"</Relationships>",
-                    b'<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2007/'
-                    b'relationships/ui/extensibility" Target="customUI/customUI14.xml"/>'
-                    b"</Relationships>",
-                )
-            copy.writestr(info, data)
-        copy.writestr(
-            "customUI/customUI14.xml",
-            b'<customUI xmlns="http://schemas.microsoft.com/office/2009/07/customui"/>',
-        )
+    relationship = (
+        b'<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2007/'
+        b'relationships/ui/extensibility" Target="customUI/customUI14.xml"/>'
+    )
+    ribbon = b'<customUI xmlns="http://schemas.microsoft.com/office/2009/07/customui"/>'
+    end = b"</Relationships>"
+    edited_copy(
+        FIXTURES / "simple01.xlsx",
+        source,
+        {"_rels/.rels": lambda data: data.replace(end, relationship + end)},
+        {"customUI/customUI14.xml": ribbon},
+    )
     _refused(source, tmp_path, "has a ribbon customisation of its own")
 
 
@@ -306,15 +296,8 @@ def test_a_sheet_name_in_use_for_our_table_is_refused(tmp_path: Path) -> None:
 
 def test_a_damaged_vba_project_is_refused(tmp_path: Path) -> None:
     source = tmp_path / "damaged.xlsm"
-    with (
-        zipfile.ZipFile(FIXTURES / "macro02.xlsm") as original,
-        zipfile.ZipFile(source, "w") as copy,
-    ):
-        for info in original.infolist():
-            data = original.read(info)
-            if info.filename == "xl/vbaProject.bin":
-                data = data[:1000]  # the compound file cut short
-            copy.writestr(info, data)
+    cut_short = {"xl/vbaProject.bin": lambda data: data[:1000]}  # the compound file cut short
+    edited_copy(FIXTURES / "macro02.xlsm", source, cut_short)
     _refused(source, tmp_path, "its VBA project (xl/vbaProject.bin)")
 
 
@@ -348,13 +331,10 @@ def test_libreoffice_imports_every_module_of_the_attached_project(tmp_path: Path
 def test_a_strict_open_xml_workbook_is_refused(tmp_path: Path) -> None:
     source = tmp_path / "strict.xlsx"
     transitional = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    with (
-        zipfile.ZipFile(FIXTURES / "simple01.xlsx") as original,
-        zipfile.ZipFile(source, "w") as copy,
-    ):
-        for info in original.infolist():
-            data = original.read(info)
-            if info.filename == "xl/workbook.xml":
-                data = data.replace(transitional, b"http://purl.oclc.org/ooxml/spreadsheetml/main")
-            copy.writestr(info, data)
+    strict = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+    edited_copy(
+        FIXTURES / "simple01.xlsx",
+        source,
+        {"xl/workbook.xml": lambda data: data.replace(transitional, strict)},
+    )
     _refused(source, tmp_path, "Strict Open XML")

@@ -3,10 +3,10 @@ the values recalculated must be the ones Excel stored (issue 3, points 3 and 5).
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pytest
+from packages import members
 
 from productive_xl.headless.recalc import recalc
 from productive_xl.ooxml.sheet_values import formula_cells
@@ -26,11 +26,6 @@ STORED_WRONG_BY_EXCEL = {
 pytestmark = pytest.mark.skipif(not WORKBOOKS, reason="shared/fixtures/excel-made is not here")
 
 
-def _members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as archive:
-        return {info.filename: archive.read(info) for info in archive.infolist()}
-
-
 def test_all_261_are_there() -> None:
     assert len(WORKBOOKS) == 261
 
@@ -40,7 +35,7 @@ def test_only_formula_values_change_and_they_are_excels(workbook: Path, tmp_path
     out = tmp_path / workbook.name
     report = recalc(workbook, out)
     assert report.complete, report.not_recalculated
-    before, after = _members(workbook), _members(out)
+    before, after = members(workbook), members(out)
     assert list(before) == list(after)
     for name in before:
         if before[name] != after[name]:

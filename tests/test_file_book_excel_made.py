@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from libreoffice import SOFFICE, recalculate_with_libreoffice
 from lxml import etree
+from packages import members
 
 from productive_xl.headless.recalc import recalc
 from productive_xl.ooxml.package import open_package
@@ -26,11 +27,6 @@ FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "excel-
 # (calculatedColumnFormula Table1[[#This Row],[Column3]], style s="1"); calcChain lists F3:F6.
 TABLE34 = FIXTURES / "table34.xlsx"
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-
-
-def _members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as archive:
-        return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
 def _rows(count: int) -> list[dict[str, object]]:
@@ -46,7 +42,7 @@ def test_a_table_grows_with_its_calculated_column_and_style(tmp_path: Path) -> N
     out = tmp_path / "grown.xlsx"
     changed = book.save(out)
     assert changed == ["xl/tables/table1.xml", "xl/worksheets/sheet1.xml"]
-    before, after = _members(TABLE34), _members(out)
+    before, after = members(TABLE34), members(out)
     assert list(before) == list(after)
     assert {n for n in before if before[n] != after[n]} == set(changed)  # calcChain kept
 
@@ -81,11 +77,11 @@ def test_a_shrunk_table_drops_the_calculation_chain_that_names_removed_cells(
         "xl/tables/table1.xml",
         "xl/worksheets/sheet1.xml",
     ]
-    after = _members(out)
+    after = members(out)
     assert "xl/calcChain.xml" not in after
     assert b"calcChain" not in after["[Content_Types].xml"]
     assert b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
-    before = _members(TABLE34)
+    before = members(TABLE34)
     assert {n for n in after if before[n] != after[n]} == set(changed) - {"xl/calcChain.xml"}
     worksheet = openpyxl.load_workbook(out)["Sheet1"]
     assert worksheet.tables["Table1"].ref == "C2:F4"
@@ -133,7 +129,7 @@ def test_every_excel_table_grows_by_a_row_or_says_why_not(path: Path, tmp_path: 
     book.replace_rows(table.name, grown)
     out = tmp_path / path.name
     changed = book.save(out)
-    before, after = _members(path), _members(out)
+    before, after = members(path), members(out)
     assert {n for n in before if before.get(n) != after.get(n)} == set(changed)
     reopened = openpyxl.load_workbook(out)[table.sheet]
     top, left, _, right = table.bounds
@@ -155,7 +151,7 @@ def test_every_excel_table_grows_by_a_row_or_says_why_not(path: Path, tmp_path: 
 
 def test_a_sort_state_follows_the_table(tmp_path: Path) -> None:
     # table34 as Excel writes a table sorted on Column2: the sort covers the body rows 3 to 6
-    parts = _members(TABLE34)
+    parts = members(TABLE34)
     parts["xl/tables/table1.xml"] = parts["xl/tables/table1.xml"].replace(
         b'<autoFilter ref="C2:F6"/>',
         b'<autoFilter ref="C2:F6"/><sortState ref="C3:F6"><sortCondition ref="D3:D6"/></sortState>',
