@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from libreoffice import SOFFICE, formula_values, recalculated_values
+from test_tracker_template import EXAMPLE, TEMPLATE
 from workbook_reading import named_value, table_rows
 
 from productive_xl.cli import main
@@ -40,10 +41,6 @@ from productive_xl.tracker.layout import (
 )
 from productive_xl.tracker.refresh_file import refresh_file
 from productive_xl.tracker.register import Column
-
-WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
-TEMPLATE = WORKBOOKS / "tracker-template.xlsm"
-EXAMPLE = WORKBOOKS / "tracker-example.xlsm"
 
 NOW = datetime(2026, 11, 25, 21, 30)
 USER = "Finance team"
