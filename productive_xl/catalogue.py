@@ -1,6 +1,6 @@
-"""The register of PRODUCTIVE_* cell functions, and the decorator that puts a function in it.
+"""What a PRODUCTIVE_* cell function is, and the catalogue that registers one.
 
-One decorator gives each cell function everything its three callers need: xlwings serves it to
+Registering gives each cell function everything its three callers need: xlwings serves it to
 Excel (``@xw.func`` / ``@xw.arg`` with the help text), the VBA generator writes its wrapper and
 ``Application.MacroOptions`` help from the same names and text, and the headless engine looks it
 up by its Excel name. The Excel name is the Python name in capitals.
@@ -12,12 +12,11 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
-from productive_xl.cell_values import is_blank
+from productive_xl.arguments import is_blank
 from productive_xl.core.errors import ExcelError, InvalidValue
 
 CATEGORY = "Productive"
@@ -76,19 +75,6 @@ class CellFunction:
         return self.compute(*args)
 
 
-CATALOGUE: dict[str, CellFunction] = {}
-_READ_ONLY_CATALOGUE = MappingProxyType(CATALOGUE)
-
-
-def cell_functions() -> Mapping[str, CellFunction]:
-    """Every PRODUCTIVE_* function by its Excel name, in the order of the catalogue."""
-    # Defining the functions is what registers them; the import is here, not at the top, because
-    # productive_xl.functions itself imports this module for the decorator.
-    import productive_xl.functions  # noqa: F401, PLC0415
-
-    return _READ_ONLY_CATALOGUE
-
-
 def _description(function: Callable[..., Any]) -> str:
     doc = inspect.getdoc(function) or ""
     return " ".join(doc.split("\n\n")[0].split())
@@ -114,60 +100,100 @@ def _served_by_xlwings(
     return xw.func(category=CATEGORY)(served)
 
 
-def cell_function(*, ranges: tuple[str, ...] = (), **argument_help: str) -> Callable[[_F], _F]:
-    """Register a Python function as the Excel function of the same name in capitals.
+class Catalogue(Mapping[str, CellFunction]):
+    """Every cell function registered in it, by Excel name, in the order they were registered.
 
-    ``argument_help`` gives one line of Function Wizard help per argument; ``ranges`` names the
-    arguments that take a whole range or array rather than a single value. The registered function
-    takes Excel's conventions: a blank optional argument means its default, and an ExcelError is
-    told as coming from the function (``[#N/A] PRODUCTIVE_HOURLY_COST: band ...``).
+    ``productive_xl.functions`` holds the one catalogue that Excel, the VBA generator, the
+    function reference and recalc all read; the catalogue itself knows none of the functions.
     """
 
-    def register(compute: _F) -> _F:
-        excel_name = compute.__name__.upper()
-        signature = inspect.signature(compute)
-        if set(argument_help) != set(signature.parameters):
-            raise TypeError(f"{excel_name}: help is needed for exactly its arguments")
-        arguments = tuple(
-            Argument(
-                name,
-                _checked_wizard_text(argument_help[name], f"{excel_name}({name})"),
-                parameter.default,
-                takes_range=name in ranges,
-            )
-            for name, parameter in signature.parameters.items()
-        )
+    def __init__(self) -> None:
+        self._functions: dict[str, CellFunction] = {}
 
-        @functools.wraps(compute)
-        def in_cell(*args: Any) -> Any:
-            if len(args) > len(arguments):
-                raise InvalidValue(
-                    f"takes at most {len(arguments)} arguments, not {len(args)}"
-                ).in_function(excel_name)
-            values = list(args) + [inspect.Parameter.empty] * (len(arguments) - len(args))
-            for i, argument in enumerate(arguments):
-                given = values[i] is not inspect.Parameter.empty and not is_blank(values[i])
-                if given:
-                    continue
+    def __getitem__(self, excel_name: str) -> CellFunction:
+        return self._functions[excel_name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._functions)
+
+    def __len__(self) -> int:
+        return len(self._functions)
+
+    def cell_function(
+        self, *, ranges: tuple[str, ...] = (), **argument_help: str
+    ) -> Callable[[_F], _F]:
+        """Register a Python function as the Excel function of the same name in capitals.
+
+        ``argument_help`` gives one line of Function Wizard help per argument; ``ranges`` names
+        the arguments that take a whole range or array rather than a single value. The registered
+        function takes Excel's conventions: a blank optional argument means its default, and an
+        ExcelError is told as coming from the function (``[#N/A] PRODUCTIVE_HOURLY_COST: ...``).
+        Called from Python, it also takes its arguments by keyword, as its signature says.
+        """
+
+        def register(compute: _F) -> _F:
+            excel_name = compute.__name__.upper()
+            if excel_name in self._functions:
+                raise ValueError(f"{excel_name} is registered already")
+            signature = inspect.signature(compute)
+            if set(argument_help) != set(signature.parameters):
+                raise TypeError(f"{excel_name}: help is needed for exactly its arguments")
+            arguments = tuple(
+                Argument(
+                    name,
+                    _checked_wizard_text(argument_help[name], f"{excel_name}({name})"),
+                    parameter.default,
+                    takes_range=name in ranges,
+                )
+                for name, parameter in signature.parameters.items()
+            )
+            in_cell = _in_cell(compute, excel_name, signature, arguments)
+            self._functions[excel_name] = CellFunction(
+                excel_name=excel_name,
+                python_name=compute.__name__,
+                description=_checked_wizard_text(_description(compute), excel_name),
+                arguments=arguments,
+                compute=in_cell,
+            )
+            if SERVE_WITH_XLWINGS:
+                return cast(_F, _served_by_xlwings(in_cell, arguments))
+            return cast(_F, in_cell)
+
+        return register
+
+
+def _in_cell(
+    compute: Callable[..., Any],
+    excel_name: str,
+    signature: inspect.Signature,
+    arguments: tuple[Argument, ...],
+) -> Callable[..., Any]:
+    """``compute`` called as Excel calls it: blanks and omissions become defaults, errors are
+    told as the function's own."""
+
+    @functools.wraps(compute)
+    def in_cell(*args: Any, **kwargs: Any) -> Any:
+        if len(args) > len(arguments):
+            # Excel passes what the user typed: one line in the cell, not a Python TypeError.
+            raise InvalidValue(
+                f"takes at most {len(arguments)} arguments, not {len(args)}"
+            ).in_function(excel_name)
+        # A Python caller's mistake (an unknown keyword, an argument given twice) is a TypeError,
+        # as for any Python function.
+        given = signature.bind_partial(*args, **kwargs).arguments
+        values = []
+        for argument in arguments:
+            value = given.get(argument.name, inspect.Parameter.empty)
+            if value is inspect.Parameter.empty or is_blank(value):
                 if argument.required:
                     raise InvalidValue(f"{argument.name} is blank, and it is required").in_function(
                         excel_name
                     )
-                values[i] = argument.default
-            try:
-                return compute(*values)
-            except ExcelError as error:
-                raise error.in_function(excel_name) from None
+                value = argument.default
+            values.append(value)
+        try:
+            return compute(*values)
+        except ExcelError as error:
+            raise error.in_function(excel_name) from None
 
-        CATALOGUE[excel_name] = CellFunction(
-            excel_name=excel_name,
-            python_name=compute.__name__,
-            description=_checked_wizard_text(_description(compute), excel_name),
-            arguments=arguments,
-            compute=in_cell,
-        )
-        if SERVE_WITH_XLWINGS:
-            return cast(_F, _served_by_xlwings(in_cell, arguments))
-        return cast(_F, in_cell)
-
-    return register
+    return in_cell

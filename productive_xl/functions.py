@@ -11,13 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from productive_xl import core
-from productive_xl.catalogue import cell_function
-from productive_xl.cell_values import excel_date, number, numbers_in, text, text_or_number
+from productive_xl.arguments import excel_date, number, numbers_in, text, text_or_number
+from productive_xl.catalogue import Catalogue
 from productive_xl.core.errors import InvalidValue
 from productive_xl.core.financial_year import FinancialYear
 from productive_xl.workbook_context import current_workbook
 
 _DEFAULTS = core.default_reference_values()
+
+CATALOGUE = Catalogue()
+"""Every PRODUCTIVE_* function by its Excel name, in the order of the catalogue."""
 
 
 def _financial_year(value: Any) -> FinancialYear:
@@ -32,7 +35,7 @@ def _keyword(value: Any, name: str) -> str:
     return text(value, name).strip().lower()
 
 
-@cell_function(
+@CATALOGUE.cell_function(
     baseline="The measure before the change, e.g. 40 bank shifts a month.",
     current="The measure after the change, e.g. 28 bank shifts a month.",
     unit_value="Pounds per unit of the measure, e.g. 250 for a bank shift.",
@@ -52,7 +55,7 @@ def productive_saving(
     )
 
 
-@cell_function(
+@CATALOGUE.cell_function(
     band='Agenda for Change band, e.g. "Band 5", "8a" or 5.',
     financial_year='Financial year of the pay scale, e.g. "2025/26". Default: the Inputs year.',
     point='Pay point: "entry", "mid" or "top". Default "mid".',
@@ -71,7 +74,7 @@ def productive_hourly_cost(
     )
 
 
-@cell_function(
+@CATALOGUE.cell_function(
     minutes_before="Minutes the task took before the change, each time it is done.",
     minutes_after="Minutes the task takes after the change, each time it is done.",
     times_per_day="How many times a day the task is done.",
@@ -89,7 +92,7 @@ def productive_released_hours(
     )
 
 
-@cell_function(
+@CATALOGUE.cell_function(
     hours="Hours released a year, e.g. from PRODUCTIVE_RELEASED_HOURS.",
     band_or_hourly_cost='A band such as "Band 5" (costed at its hourly rate) or a cost per hour.',
     financial_year='Financial year of the pay scale, e.g. "2025/26". Default: the Inputs year.',
@@ -112,7 +115,7 @@ def productive_released_time_value(
     return core.released_time_value(number(hours, "hours"), cost)
 
 
-@cell_function(
+@CATALOGUE.cell_function(
     hours="Hours released a year.",
     productive_hours="Productive hours a year of one whole-time post. "
     f"Default {_DEFAULTS.productive_hours:,g}.",
@@ -124,7 +127,7 @@ def productive_wte(hours: Any, productive_hours: Any = _DEFAULTS.productive_hour
     )
 
 
-@cell_function(
+@CATALOGUE.cell_function(
     stock_before="Value of stock held before the change, in pounds.",
     stock_after="Value of stock held after the change, in pounds.",
 )
@@ -135,7 +138,7 @@ def productive_stock_release(stock_before: Any, stock_after: Any) -> float:
     )
 
 
-@cell_function(
+@CATALOGUE.cell_function(
     usage_before="Stock used a year before the change, in pounds.",
     usage_after="Stock used a year after the change, in pounds.",
     expired_before="Stock thrown away as expired a year before the change. Default 0.",
@@ -153,7 +156,7 @@ def productive_stock_recurrent(
     )
 
 
-@cell_function(
+@CATALOGUE.cell_function(
     stock_value="Value of stock held, in pounds.",
     annual_usage="Value of stock used a year, in pounds.",
 )
@@ -162,7 +165,7 @@ def productive_stock_days(stock_value: Any, annual_usage: Any) -> float:
     return core.stock_days(number(stock_value, "stock_value"), number(annual_usage, "annual_usage"))
 
 
-@cell_function(
+@CATALOGUE.cell_function(
     extra_cases="Extra cases (e.g. theatre cases) a year.",
     tariff="Income per case, in pounds.",
     variable_cost="Variable cost per case, in pounds. Default 0.",
@@ -178,7 +181,7 @@ def productive_income(extra_cases: Any, tariff: Any, variable_cost: Any = 0) -> 
     )
 
 
-@cell_function(
+@CATALOGUE.cell_function(
     asset_value_reduction="Reduction in assets employed, in pounds.",
     depreciation_reduction="Depreciation avoided a year, in pounds. Default 0.",
     pdc_rate=f"Public dividend capital rate, a fraction. Default {_DEFAULTS.pdc_rate:g}.",
@@ -194,14 +197,14 @@ def productive_asset_saving(
     )
 
 
-@cell_function(date="The date whose financial year you want.")
+@CATALOGUE.cell_function(date="The date whose financial year you want.")
 def productive_fy(date: Any) -> str:
     """The NHS financial year (1 April to 31 March) a date falls in, e.g. "2025/26"."""
     day = excel_date(date, "date", date_1904=current_workbook().date_1904)
     return FinancialYear.containing(day).label
 
 
-@cell_function(
+@CATALOGUE.cell_function(
     full_year_effect="The benefit of a full year at the full run rate, in pounds.",
     start_date="Date the benefit starts; its whole month counts.",
     financial_year='The financial year to measure, e.g. "2025/26".',
@@ -221,7 +224,7 @@ def productive_in_year(
     )
 
 
-@cell_function(
+@CATALOGUE.cell_function(
     ranges=("values",),
     values="Values of year 0, 1, 2... (a row or column); year 0 is not discounted.",
     rate=f"Discount rate a year, a fraction. Default {_DEFAULTS.discount_rate:g} (Green Book).",
@@ -231,7 +234,7 @@ def productive_npv(values: Any, rate: Any = _DEFAULTS.discount_rate) -> float:
     return core.net_present_value(numbers_in(values, "values"), number(rate, "rate"))
 
 
-@cell_function(
+@CATALOGUE.cell_function(
     ranges=("benefits", "costs"),
     benefits="Benefits, in pounds (a cell or a range).",
     costs="Costs, in pounds (a cell or a range).",
@@ -241,7 +244,7 @@ def productive_roi(benefits: Any, costs: Any) -> float:
     return core.return_on_investment(numbers_in(benefits, "benefits"), numbers_in(costs, "costs"))
 
 
-@cell_function(
+@CATALOGUE.cell_function(
     value="The value to adjust, in pounds.",
     status_or_confidence='A status ("Blue", "Green", "Amber", "Red") or a confidence 0 to 1.',
 )

@@ -22,9 +22,9 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from oletools.olevba import VBA_Parser
 from packages import edited_copy, members
 
-from productive_xl.cli import EXIT_UNUSABLE_INPUT
-from productive_xl.ooxml.attach import attach
+from productive_xl.cli.main import EXIT_UNUSABLE_INPUT
 from productive_xl.ooxml.package import UnusableWorkbook
+from productive_xl.tracker.attach import attach
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "excel-made"
 SPREAD = [

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from test_tracker_template import CASH_RELEASING, IN_YEAR, STATUS
 
-from productive_xl.cli import main
+from productive_xl.cli.main import main
 
 
 def test_example_builds_refreshes_and_shows_the_example_tracker(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from productive_xl.headless.progress import terminal_progress
+from productive_xl.cli.progress import terminal_progress
 
 
 class Terminal(io.StringIO):

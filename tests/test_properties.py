@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from productive_xl import functions as f
-from productive_xl.cell_values import date_from_serial, serial_from_date
+from productive_xl.arguments import date_from_serial, serial_from_date
 from productive_xl.core import (
     FinancialYear,
     in_year_effect,

@@ -13,7 +13,7 @@ from libreoffice import SOFFICE
 from msoffcrypto.format.ooxml import OOXMLFile
 from workbook_factory import build_feature_workbook
 
-from productive_xl.cli import EXIT_UNUSABLE_INPUT
+from productive_xl.cli.main import EXIT_UNUSABLE_INPUT
 
 
 @pytest.fixture(scope="module")

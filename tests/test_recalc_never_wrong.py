@@ -12,7 +12,7 @@ import pytest
 import xlsxwriter  # type: ignore[import-untyped]
 from command_line import run_productive_xl
 
-from productive_xl.cli import EXIT_PARTLY_RECALCULATED
+from productive_xl.cli.main import EXIT_PARTLY_RECALCULATED
 from productive_xl.headless.recalc import recalc
 
 EXTERNAL_LINK = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>

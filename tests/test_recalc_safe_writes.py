@@ -20,7 +20,7 @@ from productive_xl.headless.recalc import recalc
 
 def _recalc_in_place(workbook: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "productive_xl.cli", "recalc", str(workbook), "--in-place"],
+        [sys.executable, "-m", "productive_xl.cli.main", "recalc", str(workbook), "--in-place"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

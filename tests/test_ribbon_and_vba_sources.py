@@ -16,8 +16,8 @@ from lxml import etree
 from oletools.olevba import VBA_Parser, decompress_stream
 
 from productive_xl.excel.ribbon_buttons import custom_ui, ribbon_module
-from productive_xl.ooxml.vba_project import vba_project
-from productive_xl.ooxml.vba_sources import tracker_modules
+from productive_xl.tracker.vba_sources import tracker_modules
+from productive_xl.vbaproject.project import vba_project
 
 REPO = Path(__file__).resolve().parents[1]
 CUSTOM_UI = "{http://schemas.microsoft.com/office/2009/07/customui}"

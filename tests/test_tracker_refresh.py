@@ -23,7 +23,7 @@ from tracker_factory import (
     build_tracker,
 )
 
-from productive_xl.cli import main
+from productive_xl.cli.main import main
 from productive_xl.ooxml.package import UnusableWorkbook
 from productive_xl.tracker.checks import Check
 from productive_xl.tracker.file_book import FileBook

@@ -21,7 +21,7 @@ from libreoffice import SOFFICE, formula_values, recalculated_values
 from test_tracker_template import EXAMPLE, TEMPLATE
 from workbook_reading import named_value, table_rows
 
-from productive_xl.cli import main
+from productive_xl.cli.main import main
 from productive_xl.ooxml.package import open_package
 from productive_xl.ooxml.workbook import read_workbook
 from productive_xl.tracker.book import Value

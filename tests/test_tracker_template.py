@@ -22,7 +22,7 @@ from lxml import etree
 from workbook_reading import named_value, table_rows
 
 from productive_xl import recalc
-from productive_xl.cli import main
+from productive_xl.cli.main import main
 from productive_xl.core import FinancialYear
 from productive_xl.tracker.checks import check_register
 from productive_xl.tracker.file_book import FileBook
@@ -39,7 +39,7 @@ from productive_xl.tracker.layout import (
 )
 from productive_xl.tracker.refresh_file import refresh_file
 from productive_xl.tracker.register import Column, benefit_line
-from productive_xl.tracker.template import build_tracker, build_workbook
+from productive_xl.tracker.template.build import build_tracker, build_workbook
 
 WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
 TEMPLATE = WORKBOOKS / "tracker-template.xlsm"
@@ -625,7 +625,7 @@ def test_every_typed_value_is_one_its_drop_down_offers() -> None:
 
 def test_register_columns_typed_and_calculated_are_as_register_py_says() -> None:
     from productive_xl.tracker.register import CALCULATED_COLUMNS
-    from productive_xl.tracker.template_register import REGISTER_COLUMNS
+    from productive_xl.tracker.template.register import REGISTER_COLUMNS
 
     assert [column.header for column in REGISTER_COLUMNS] == list(Column)
     for column in REGISTER_COLUMNS:

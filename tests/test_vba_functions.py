@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from productive_xl.catalogue import CATEGORY, cell_functions
+from productive_xl.catalogue import CATEGORY
+from productive_xl.cli.function_reference import function_reference, readme_reference_section
 from productive_xl.core.errors import ExcelError
 from productive_xl.excel.vba_functions import (
     VBA_ENCODING,
@@ -19,7 +20,7 @@ from productive_xl.excel.vba_functions import (
     vba_parameter,
     vba_string,
 )
-from productive_xl.reference_docs import function_reference, readme_reference_section
+from productive_xl.functions import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "vba" / "ProductiveFunctions.bas"
@@ -43,7 +44,7 @@ def test_the_committed_module_is_what_the_catalogue_generates_today() -> None:
 
 
 def test_the_cli_check_agrees(tmp_path: Path) -> None:
-    from productive_xl.cli import main
+    from productive_xl.cli.main import main
 
     stale = tmp_path / "ProductiveFunctions.bas"
     stale.write_bytes(b'Attribute VB_Name = "ProductiveFunctions"\r\n')
@@ -64,8 +65,8 @@ def test_module_text_is_windows_1252_with_crlf_and_names_itself_first() -> None:
 
 def test_one_wrapper_per_function_with_its_arguments_in_order() -> None:
     declared = _declarations(vba_functions_module())
-    assert list(declared) == list(cell_functions())
-    for name, function in cell_functions().items():
+    assert list(declared) == list(CATALOGUE)
+    for name, function in CATALOGUE.items():
         expected = [
             vba_parameter(a.name) if a.required else f"Optional {vba_parameter(a.name)}"
             for a in function.arguments
@@ -74,7 +75,7 @@ def test_one_wrapper_per_function_with_its_arguments_in_order() -> None:
 
 
 def test_no_parameter_is_a_vba_keyword() -> None:
-    for function in cell_functions().values():
+    for function in CATALOGUE.values():
         for argument in function.arguments:
             assert vba_parameter(argument.name).lower() not in VBA_KEYWORDS
     # PRODUCTIVE_FY(date): "date" is reserved in VBA, so it is declared as date_value
@@ -83,7 +84,7 @@ def test_no_parameter_is_a_vba_keyword() -> None:
 
 def test_each_wrapper_turns_a_python_failure_into_an_error_value_and_keeps_the_message() -> None:
     vba = vba_functions_module()
-    for name, function in cell_functions().items():
+    for name, function in CATALOGUE.items():
         body = vba.split(f"Public Function {name}(", 1)[1].split("End Function", 1)[0]
         assert "On Error GoTo failed" in body
         assert f'XLPy.CallUDF(PYTHON_MODULE, "{function.python_name}", Array(' in body
@@ -97,8 +98,8 @@ def test_macro_options_register_every_description_and_argument_help() -> None:
     register = vba.split("Public Sub RegisterProductiveFunctions()", 1)[1].split("End Sub")[0]
     statements = register.replace(" _\r\n", " ").split("\r\n")
     calls = [s for s in statements if "Application.MacroOptions" in s]
-    assert len(calls) == len(cell_functions())
-    for call, function in zip(calls, cell_functions().values(), strict=True):
+    assert len(calls) == len(CATALOGUE)
+    for call, function in zip(calls, CATALOGUE.values(), strict=True):
         assert f"'!{function.excel_name}\"" in call
         assert f"Description:={vba_string(function.description)}," in call
         assert f'Category:="{CATEGORY}"' in call
@@ -160,7 +161,7 @@ def test_xlwings_reads_help_defaults_and_error_passing_from_the_decorators(
 ) -> None:
     functions = xlwings_own["functions"]
     assert isinstance(functions, dict)
-    for function in cell_functions().values():
+    for function in CATALOGUE.values():
         seen = functions[function.python_name]
         assert seen["category"] == CATEGORY
         assert seen["ret"]["doc"].split("\n\n")[0].split() == function.description.split()

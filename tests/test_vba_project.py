@@ -33,9 +33,9 @@ from hypothesis import strategies as st
 from libreoffice import SOFFICE, save_as_ods
 from oletools.olevba import VBA_Parser, decompress_stream, filter_vba
 
-from productive_xl.ooxml.compound_file import compound_file
-from productive_xl.ooxml.vba_compression import compress, decompress
-from productive_xl.ooxml.vba_project import Module, _encrypt, stored_source, vba_project
+from productive_xl.vbaproject.compound_file import compound_file
+from productive_xl.vbaproject.compression import compress, decompress
+from productive_xl.vbaproject.project import Module, _encrypt, stored_source, vba_project
 
 REPO = Path(__file__).resolve().parents[1]
 

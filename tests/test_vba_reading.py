@@ -14,9 +14,9 @@ import olefile
 import pytest
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from productive_xl.ooxml.attach import attach
-from productive_xl.ooxml.compound_file import compound_file
-from productive_xl.ooxml.vba_reading import UnreadableVbaProject, read_vba_project
+from productive_xl.tracker.attach import attach
+from productive_xl.vbaproject.compound_file import compound_file
+from productive_xl.vbaproject.reading import UnreadableVbaProject, read_vba_project
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "excel-made"
 OFFICE = b"{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}"

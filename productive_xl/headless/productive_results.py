@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from productive_xl.catalogue import CellFunction, cell_functions
+from productive_xl.catalogue import CellFunction
 from productive_xl.core.errors import ExcelError
+from productive_xl.functions import CATALOGUE
 from productive_xl.headless.engine_workbook import EngineWorkbook, Values
 from productive_xl.headless.ironcalc_model import (
     ENGINE_ONLY_ERRORS,
@@ -58,7 +59,7 @@ class PlacedCall:
 def _place_arguments(
     workbook: EngineWorkbook, placed: PlacedCall, array_rows: Iterator[int]
 ) -> None:
-    definition = cell_functions().get(placed.call.function)
+    definition = CATALOGUE.get(placed.call.function)
     scratch = workbook.index(SCRATCH_SHEET)
     for position, argument in enumerate(placed.call.arguments):
         if argument.is_missing or argument.number is not None:
@@ -213,7 +214,7 @@ def _compute(workbook: EngineWorkbook, placed: PlacedCall, memo: Memo) -> CellVa
     tracker calls the same function with the same arguments on many lines, and a cell
     function's result depends on nothing else.
     """
-    function = cell_functions().get(placed.call.function)
+    function = CATALOGUE.get(placed.call.function)
     if function is None:
         placed.blocked = f"{placed.call.function} is not a productive_xl function"
         return ErrorValue("#NAME?")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from productive_xl.catalogue import cell_functions
+from productive_xl.functions import CATALOGUE
 from productive_xl.headless.engine_differences import EngineDifferences
 from productive_xl.headless.engine_workbook import EngineWorkbook
 from productive_xl.headless.ironcalc_model import ENGINE_ONLY_ERRORS
@@ -102,7 +102,7 @@ class FormulaChecks:
             _bare(name.decode()).upper()
             for part in parts
             for name in set(_FUNCTION_IN_PART.findall(_formula_texts(part)))
-        } - set(cell_functions())
+        } - set(CATALOGUE)
         sheet, row, column = probe
         self.lacking: set[str] = set()
         for name in used:

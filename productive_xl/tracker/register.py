@@ -35,7 +35,7 @@ class Column(StrEnum):
     STATUS = "Status"
     EVIDENCE = "Evidence"
     ALSO_REPORTED_IN = "Also reported in"
-    # Calculated columns: formulas of the row's inputs (see productive_xl.tracker.template_register)
+    # Calculated columns: formulas of the row's inputs (see productive_xl.tracker.template.register)
     ORDER = "Order"
     START_YEAR = "Start year"
     YEAR = "Financial year"  # the year the line's in-year effect is for, and rolled up under

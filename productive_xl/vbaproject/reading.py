@@ -16,8 +16,8 @@ from typing import Final
 
 import olefile
 
-from productive_xl.ooxml.vba_compression import decompress
-from productive_xl.ooxml.vba_project import Module, ModuleKind
+from productive_xl.vbaproject.compression import decompress
+from productive_xl.vbaproject.project import Module, ModuleKind
 
 # dir stream record ids (2.3.4.2)
 _PROJECT_CODE_PAGE: Final = 0x0003

@@ -24,8 +24,8 @@ from productive_xl.tracker.layout import (
     TaskTimesColumn,
 )
 from productive_xl.tracker.register import Column, Recurrence
-from productive_xl.tracker.template_example import EXAMPLE_LINES
-from productive_xl.tracker.template_tables import (
+from productive_xl.tracker.template.example import EXAMPLE_LINES
+from productive_xl.tracker.template.tables import (
     DATE,
     FIRST_TABLE_ROW,
     MONEY,

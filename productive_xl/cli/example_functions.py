@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.workbook.defined_name import DefinedName
 
-from productive_xl.cell_values import serial_from_date
+from productive_xl.arguments import serial_from_date
 from productive_xl.core.financial_year import FinancialYear
 from productive_xl.headless.recalc import recalc
 from productive_xl.headless.report import RecalcReport

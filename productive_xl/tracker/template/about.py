@@ -10,7 +10,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from productive_xl.tracker.layout import Name, Sheet
-from productive_xl.tracker.template_tables import (
+from productive_xl.tracker.template.tables import (
     CALCULATION,
     CHECK,
     HEADING,

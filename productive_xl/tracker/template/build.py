@@ -23,18 +23,18 @@ from openpyxl.writer.excel import ExcelWriter
 
 from productive_xl.headless.recalc import recalc
 from productive_xl.headless.report import RecalcReport
-from productive_xl.ooxml.attach import attach
+from productive_xl.tracker.attach import attach
 from productive_xl.tracker.layout import BenefitTypesColumn, RatesColumn, StatusWeightsColumn, Table
 from productive_xl.tracker.register import PROGRAMMES, Column, Recurrence
-from productive_xl.tracker.template_about import build_about
-from productive_xl.tracker.template_checks import build_checks
-from productive_xl.tracker.template_dashboard import build_dashboard
-from productive_xl.tracker.template_inputs import build_inputs
-from productive_xl.tracker.template_phasing import build_phasing
-from productive_xl.tracker.template_register import YES, build_register
-from productive_xl.tracker.template_rollup import build_rollup
-from productive_xl.tracker.template_sources import build_released_time, build_stock
-from productive_xl.tracker.template_tables import column_range
+from productive_xl.tracker.template.about import build_about
+from productive_xl.tracker.template.checks import build_checks
+from productive_xl.tracker.template.dashboard import build_dashboard
+from productive_xl.tracker.template.inputs import build_inputs
+from productive_xl.tracker.template.phasing import build_phasing
+from productive_xl.tracker.template.register import YES, build_register
+from productive_xl.tracker.template.rollup import build_rollup
+from productive_xl.tracker.template.sources import build_released_time, build_stock
+from productive_xl.tracker.template.tables import column_range
 
 BUILT_AT: Final = datetime(2025, 4, 1)
 """The creation and modification time written into every build, so that builds are identical."""

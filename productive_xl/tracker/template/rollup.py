@@ -13,9 +13,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from productive_xl.tracker.layout import RollupColumn, Sheet, Table
 from productive_xl.tracker.register import Column
-from productive_xl.tracker.template_example import EXAMPLE_LINES
-from productive_xl.tracker.template_inputs import TRACKER_YEAR
-from productive_xl.tracker.template_tables import (
+from productive_xl.tracker.template.example import EXAMPLE_LINES
+from productive_xl.tracker.template.inputs import TRACKER_YEAR
+from productive_xl.tracker.template.tables import (
     FIRST_TABLE_ROW,
     MONEY,
     TEXT,

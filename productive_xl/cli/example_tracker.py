@@ -13,7 +13,7 @@ from productive_xl.tracker.file_book import FileBook
 from productive_xl.tracker.layout import Name, RollupColumn, Table
 from productive_xl.tracker.refresh import RefreshResult
 from productive_xl.tracker.refresh_file import refresh_file
-from productive_xl.tracker.template import build_tracker
+from productive_xl.tracker.template.build import build_tracker
 
 EXAMPLE_USER = "productive-xl example"
 KEYS = (RollupColumn.PROGRAMME, RollupColumn.WARD, RollupColumn.YEAR)

@@ -35,8 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from productive_xl.ooxml.compound_file import compound_file
-from productive_xl.ooxml.vba_compression import compress
+from productive_xl.vbaproject.compound_file import compound_file
+from productive_xl.vbaproject.compression import compress
 
 __all__ = [
     "Module",

@@ -6,7 +6,7 @@ Checks that formulas can make are worked out here, each from a column of TRUE/FA
 a comparison of totals. MasterCheck adds them all up.
 
 The counts use SUMPRODUCT rather than COUNTIF (see
-:func:`~productive_xl.tracker.template_tables.sum_where`): tblFindings often has a single row.
+:func:`~productive_xl.tracker.template.tables.sum_where`): tblFindings often has a single row.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from productive_xl.tracker.layout import (
     Table,
 )
 from productive_xl.tracker.register import Column
-from productive_xl.tracker.template_tables import (
+from productive_xl.tracker.template.tables import (
     CHECK,
     COUNT,
     FIRST_TABLE_ROW,

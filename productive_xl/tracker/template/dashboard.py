@@ -23,9 +23,9 @@ from productive_xl.tracker.layout import (
 )
 from productive_xl.tracker.layout import TaskTimesColumn as T
 from productive_xl.tracker.register import PROGRAMMES, Column
-from productive_xl.tracker.template_inputs import ORDERS
-from productive_xl.tracker.template_phasing import first_day_of_month
-from productive_xl.tracker.template_tables import (
+from productive_xl.tracker.template.inputs import ORDERS
+from productive_xl.tracker.template.phasing import first_day_of_month
+from productive_xl.tracker.template.tables import (
     HEADING,
     MONEY,
     MONTH,

@@ -21,15 +21,15 @@ from productive_xl.core.phasing import monthly_phasing
 from productive_xl.tracker.layout import MONTHS, Measure, Name, Sheet, Table, month_column
 from productive_xl.tracker.layout import PhasingColumn as P
 from productive_xl.tracker.register import Column, Recurrence
-from productive_xl.tracker.template_example import (
+from productive_xl.tracker.template.example import (
     ACTUAL_FACTOR,
     ACTUAL_MONTHS,
     EXAMPLE_LINES,
     FORECAST_FACTOR,
     ExampleLine,
 )
-from productive_xl.tracker.template_inputs import TRACKER_YEAR
-from productive_xl.tracker.template_tables import (
+from productive_xl.tracker.template.inputs import TRACKER_YEAR
+from productive_xl.tracker.template.tables import (
     DATE,
     FIRST_TABLE_ROW,
     MONEY,

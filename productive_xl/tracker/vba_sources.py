@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Final
 
-from productive_xl.ooxml.vba_project import Module
+from productive_xl.vbaproject.project import Module
 
 # The modules of vba/ in the order they appear in the VBA editor.
 TRACKER_MODULE_FILES: Final = (

@@ -28,17 +28,6 @@ from typing import Final
 from productive_xl.ooxml import declarations as decl
 from productive_xl.ooxml.new_parts import RELATIONSHIPS_NAMESPACE, table_xml, worksheet_xml
 from productive_xl.ooxml.package import UnusableWorkbook, WorkbookPackage, open_package
-from productive_xl.ooxml.vba_project import (
-    OFFICE_GUID,
-    OFFICE_LIBID,
-    STDOLE_GUID,
-    STDOLE_LIBID,
-    Module,
-    registered_reference,
-    vba_project,
-)
-from productive_xl.ooxml.vba_reading import UnreadableVbaProject, read_vba_project
-from productive_xl.ooxml.vba_sources import custom_ui_part, tracker_modules
 from productive_xl.ooxml.workbook import WorkbookInfo, read_workbook, relationships
 from productive_xl.ooxml.writer import write_package
 from productive_xl.tracker.attach_sheets import (
@@ -47,6 +36,17 @@ from productive_xl.tracker.attach_sheets import (
     inputs_sheet,
     xlwings_conf_sheet,
 )
+from productive_xl.tracker.vba_sources import custom_ui_part, tracker_modules
+from productive_xl.vbaproject.project import (
+    OFFICE_GUID,
+    OFFICE_LIBID,
+    STDOLE_GUID,
+    STDOLE_LIBID,
+    Module,
+    registered_reference,
+    vba_project,
+)
+from productive_xl.vbaproject.reading import UnreadableVbaProject, read_vba_project
 
 CONTENT_TYPES: Final = "[Content_Types].xml"
 MACRO_ENABLED_WORKBOOK: Final = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"

@@ -27,7 +27,7 @@ def _show(value: object) -> str:
 def _example(args: argparse.Namespace) -> int:
     if args.functions:
         return _function_tour(args.workbook.with_suffix(".xlsx"))
-    from productive_xl.tracker.example_run import AMOUNTS, run_example_tracker  # noqa: PLC0415
+    from productive_xl.cli.example_tracker import AMOUNTS, run_example_tracker  # noqa: PLC0415
 
     run = run_example_tracker(args.workbook)
     table = run.rollup_with_total()
@@ -49,7 +49,7 @@ def _show_check(value: object) -> str:
 
 
 def _function_tour(workbook: Path) -> int:
-    from productive_xl.example import EXAMPLE_YEAR, worked_example  # noqa: PLC0415 (pandas is slow to import)
+    from productive_xl.cli.example_functions import EXAMPLE_YEAR, worked_example  # noqa: PLC0415 (pandas is slow to import)
 
     table, report = worked_example(workbook)
     table["Result"] = table["Result"].map(_show)
@@ -66,7 +66,7 @@ def _function_tour(workbook: Path) -> int:
 
 
 def _functions(args: argparse.Namespace) -> int:
-    from productive_xl.reference_docs import function_reference, function_table  # noqa: PLC0415
+    from productive_xl.cli.function_reference import function_reference, function_table  # noqa: PLC0415
 
     print(function_reference() if args.markdown else function_table(), end="")
     return 0
@@ -94,7 +94,7 @@ def _vba_functions(args: argparse.Namespace) -> int:
 
 
 def _recalc(args: argparse.Namespace) -> int:
-    from productive_xl.headless.progress import terminal_progress  # noqa: PLC0415
+    from productive_xl.cli.progress import terminal_progress  # noqa: PLC0415
     from productive_xl.headless.recalc import recalc  # noqa: PLC0415
     from productive_xl.ooxml.package import UnusableWorkbook  # noqa: PLC0415
 
@@ -119,7 +119,7 @@ def _reported(args: argparse.Namespace, report: RecalcReport) -> int:
 def _refresh(args: argparse.Namespace) -> int:
     import getpass  # noqa: PLC0415
 
-    from productive_xl.headless.progress import terminal_progress  # noqa: PLC0415
+    from productive_xl.cli.progress import terminal_progress  # noqa: PLC0415
     from productive_xl.ooxml.package import UnusableWorkbook  # noqa: PLC0415
     from productive_xl.tracker.refresh_file import refresh_file  # noqa: PLC0415
 
@@ -135,8 +135,8 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _attach(args: argparse.Namespace) -> int:
-    from productive_xl.ooxml.attach import attach  # noqa: PLC0415
     from productive_xl.ooxml.package import UnusableWorkbook  # noqa: PLC0415
+    from productive_xl.tracker.attach import attach  # noqa: PLC0415
 
     try:
         result = attach(args.workbook, args.output)
@@ -151,7 +151,7 @@ def _attach(args: argparse.Namespace) -> int:
 
 
 def _new_tracker(args: argparse.Namespace) -> int:
-    from productive_xl.tracker.template import build_tracker  # noqa: PLC0415
+    from productive_xl.tracker.template.build import build_tracker  # noqa: PLC0415
 
     if args.workbook.suffix.lower() != ".xlsm":
         print(

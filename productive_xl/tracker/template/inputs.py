@@ -27,7 +27,7 @@ from productive_xl.tracker.layout import (
     Table,
 )
 from productive_xl.tracker.register import BenefitType
-from productive_xl.tracker.template_tables import (
+from productive_xl.tracker.template.tables import (
     DATE,
     FIRST_TABLE_ROW,
     GENERAL,

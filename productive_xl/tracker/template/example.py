@@ -25,7 +25,7 @@ from productive_xl.functions import (
     productive_stock_release,
 )
 from productive_xl.tracker.register import BenefitType, Recurrence
-from productive_xl.tracker.template_inputs import TRACKER_YEAR
+from productive_xl.tracker.template.inputs import TRACKER_YEAR
 
 
 @dataclass(frozen=True)

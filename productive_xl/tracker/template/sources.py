@@ -11,8 +11,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from productive_xl.tracker.layout import Name, RatesColumn, Sheet, StockColumn, Table
 from productive_xl.tracker.layout import TaskTimesColumn as T
-from productive_xl.tracker.template_example import STOCK_COUNTS, TASK_TIMINGS
-from productive_xl.tracker.template_tables import (
+from productive_xl.tracker.template.example import STOCK_COUNTS, TASK_TIMINGS
+from productive_xl.tracker.template.tables import (
     COUNT,
     FIRST_TABLE_ROW,
     HOURS,
