@@ -101,6 +101,27 @@ def test_the_worked_examples_through_the_cell_functions(workbook_2025_26: None) 
     assert f.productive_risk_adjust(32400, 0.25) == pytest.approx(8100)
 
 
+def test_python_callers_may_name_their_arguments(workbook_2025_26: None) -> None:
+    # (40 - 28) x 250 x 12 months x the default confidence of 1
+    assert f.productive_saving(40, 28, 250, periods=12) == 36000
+    # (40 - 28) x 250 x the default 1 period x 0.5
+    assert f.productive_saving(baseline=40, current=28, unit_value=250, confidence=0.5) == 1500
+    assert f.productive_income(120, variable_cost=1250, tariff=3100) == 222000
+    assert f.productive_hourly_cost("Band 5", point="entry") == pytest.approx(BAND_5_ENTRY_HOUR)
+
+
+def test_a_python_callers_wrong_keyword_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="months"):
+        f.productive_saving(40, 28, 250, months=12)
+    with pytest.raises(TypeError, match="periods"):
+        f.productive_saving(40, 28, 250, 12, periods=12)
+
+
+def test_a_required_argument_named_blank_is_still_a_value_error() -> None:
+    with pytest.raises(ExcelError, match=r"#VALUE!.*unit_value is blank"):
+        f.productive_saving(40, 28, unit_value=None)
+
+
 def test_blank_optional_arguments_take_their_defaults(workbook_2025_26: None) -> None:
     # Excel passes a blank cell as None: periods and confidence then default to 1
     assert f.productive_saving(40, 28, 250, None, None) == 3000

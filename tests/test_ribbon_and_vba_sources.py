@@ -110,3 +110,35 @@ def test_the_project_references_the_office_library_that_declares_iribboncontrol(
     # The Office type library's GUID, as every project Excel creates references it.
     assert b"{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}" in dir_stream
     assert b"{00020430-0000-0000-C000-000000000046}" in dir_stream  # OLE Automation
+
+
+# What each button's tooltip must speak of, written from the work each button does.
+TOOLTIP_WORDS = {
+    "Refresh tracker": ("register", "Checks", "rollup"),
+    "Check inputs": ("input",),
+    "Add benefit line": ("register line", "ID"),
+    "Update rates for year": ("pay points", "financial year"),
+    "Explain error": ("error",),
+    "About": ("productive_xl", "xlwings"),
+}
+
+
+def test_each_tooltip_describes_the_work_of_its_own_button() -> None:
+    from productive_xl.excel import ribbon
+
+    root = etree.fromstring((REPO / "vba" / "customUI14.xml").read_bytes())
+    code = _olevba_modules(vba_project(tracker_modules()))["ProductiveRibbon"]
+    subs = _subs(code.replace("\r\n", "\n"))
+    buttons = list(root.iter(f"{CUSTOM_UI}button"))
+    assert {b.get("label") for b in buttons} == set(TOOLTIP_WORDS)
+    for button in buttons:
+        label, tip = button.get("label"), button.get("supertip") or ""
+        assert button.get("screentip") == label
+        for word in TOOLTIP_WORDS[label]:
+            assert word in tip, f"{label}: {tip!r} does not speak of {word!r}"
+        # the tooltip is the docstring of the very function the button's Sub runs
+        called = re.search(r"ribbon\.(\w+)\(\)", subs[button.get("onAction") or ""][1])
+        assert called is not None
+        doc = getattr(ribbon, called.group(1)).__doc__
+        assert " ".join(doc.split()) == tip
+    assert len({b.get("supertip") for b in buttons}) == len(buttons)

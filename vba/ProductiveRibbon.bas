@@ -11,32 +11,32 @@ Public Sub ProductiveRibbonLoaded(ribbon As IRibbonUI)
     RegisterProductiveFunctions
 End Sub
 
-' Refresh tracker: Recalculate the register, phasing, rollup and checks from the Inputs.
+' Refresh tracker: Check the register, write the findings to Checks, extend the rollup, stamp the tracker.
 Public Sub ProductiveRefreshTracker(control As IRibbonControl)
     RunPython "import productive_xl.excel.ribbon as ribbon; ribbon.refresh_tracker()"
 End Sub
 
-' Check inputs: List every register line that breaks a check, on the Checks sheet.
+' Check inputs: List every blank or out-of-range input, naming the cell to fix.
 Public Sub ProductiveCheckInputs(control As IRibbonControl)
     RunPython "import productive_xl.excel.ribbon as ribbon; ribbon.check_inputs()"
 End Sub
 
-' Add benefit line: Add a row to the register with the next line ID and its formulas.
+' Add benefit line: Add a register line with the next free ID and select it, ready to fill in.
 Public Sub ProductiveAddBenefitLine(control As IRibbonControl)
     RunPython "import productive_xl.excel.ribbon as ribbon; ribbon.add_benefit_line()"
 End Sub
 
-' Update rates for year: Put the Agenda for Change rates of the Inputs year into the Inputs sheet.
+' Update rates for year: Write each band's pay points for the tracker's financial year into tblRates.
 Public Sub ProductiveUpdateRatesForYear(control As IRibbonControl)
     RunPython "import productive_xl.excel.ribbon as ribbon; ribbon.update_rates_for_year()"
 End Sub
 
-' Explain error: Say why the selected PRODUCTIVE_* cell shows an error, and what to change.
+' Explain error: Show why the selected cell shows an error: the message kept when it was calculated.
 Public Sub ProductiveExplainError(control As IRibbonControl)
     RunPython "import productive_xl.excel.ribbon as ribbon; ribbon.explain_error()"
 End Sub
 
-' About: The productive_xl version and where its reference data come from.
+' About: Show which versions of productive_xl and xlwings this workbook is running with.
 Public Sub ProductiveAbout(control As IRibbonControl)
     RunPython "import productive_xl.excel.ribbon as ribbon; ribbon.about()"
 End Sub

@@ -115,7 +115,7 @@ def explain_error(book: Any, live: LiveBook) -> str:
 
 @_on_the_caller
 def about(book: Any, live: LiveBook) -> str:
-    """Which productive_xl and xlwings this workbook is running with."""
+    """Show which versions of productive_xl and xlwings this workbook is running with."""
     return (
         f"productive_xl {__version__}, with xlwings {xw.__version__}.\n"
         "The financial benefits of the NHS Productive Series, in this tracker."

@@ -11,6 +11,7 @@ the workbook as ``xlwings.Book.caller()``; the functions it calls live in
 
 from __future__ import annotations
 
+import inspect
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,11 +35,20 @@ class Button:
     label: str
     python_function: str  # in RIBBON_MODULE; takes no argument, uses xlwings.Book.caller()
     image: str  # a built-in Office icon (imageMso)
-    screentip: str
 
     @property
     def control_id(self) -> str:
         return "productive" + self.macro.removeprefix("Productive")
+
+    @property
+    def screentip(self) -> str:
+        """What the button does: the first line of its Python function's docstring, so that the
+        tooltip cannot come to describe another button's work."""
+        # imported here: the ribbon's Python needs xlwings, and only this text needs the ribbon
+        from productive_xl.excel import ribbon  # noqa: PLC0415
+
+        doc = inspect.getdoc(getattr(ribbon, self.python_function)) or ""
+        return " ".join(doc.split("\n\n")[0].split())
 
     @property
     def macro(self) -> str:
@@ -47,42 +57,12 @@ class Button:
 
 
 BUTTONS: Final = (
-    Button(
-        "Refresh tracker",
-        "refresh_tracker",
-        "RefreshAll",
-        "Recalculate the register, phasing, rollup and checks from the Inputs.",
-    ),
-    Button(
-        "Check inputs",
-        "check_inputs",
-        "DataValidation",
-        "List every register line that breaks a check, on the Checks sheet.",
-    ),
-    Button(
-        "Add benefit line",
-        "add_benefit_line",
-        "SheetRowsInsert",
-        "Add a row to the register with the next line ID and its formulas.",
-    ),
-    Button(
-        "Update rates for year",
-        "update_rates_for_year",
-        "CalculateNow",
-        "Put the Agenda for Change rates of the Inputs year into the Inputs sheet.",
-    ),
-    Button(
-        "Explain error",
-        "explain_error",
-        "Help",
-        "Say why the selected PRODUCTIVE_* cell shows an error, and what to change.",
-    ),
-    Button(
-        "About",
-        "about",
-        "Info",
-        "The productive_xl version and where its reference data come from.",
-    ),
+    Button("Refresh tracker", "refresh_tracker", "RefreshAll"),
+    Button("Check inputs", "check_inputs", "DataValidation"),
+    Button("Add benefit line", "add_benefit_line", "SheetRowsInsert"),
+    Button("Update rates for year", "update_rates_for_year", "CalculateNow"),
+    Button("Explain error", "explain_error", "Help"),
+    Button("About", "about", "Info"),
 )
 
 
