@@ -22,8 +22,8 @@ from productive_xl.core.errors import ExcelError, InvalidValue
 CATEGORY = "Productive"
 
 # xlwings' decorators do something only where Excel calls Python through them: desktop Excel on
-# Windows, or xlwings Server. Elsewhere they are no-ops, and importing xlwings (which imports
-# pandas) would cost the headless engine half a second for nothing.
+# Windows, or xlwings Server. Elsewhere they are no-ops, and importing xlwings (a fifth of a second,
+# more where numpy and pandas are installed, which it then imports) would cost recalc for nothing.
 SERVE_WITH_XLWINGS = sys.platform.startswith("win") or os.environ.get("XLWINGS_ON_SERVER") == "true"
 
 # Excel's Function Wizard shows at most 255 characters of a description or an argument's help.

@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 from openpyxl.workbook.defined_name import DefinedName
 
 from productive_xl.arguments import serial_from_date
@@ -98,7 +97,7 @@ def build_example_workbook(path: Path) -> None:
     book.save(path)
 
 
-def worked_example(path: Path) -> tuple[pd.DataFrame, RecalcReport]:
+def worked_example(path: Path) -> tuple[list[dict[str, object]], RecalcReport]:
     """Build the example workbook at ``path``, recalculate it as the server would, and return
     its lines with the values recalc wrote, and recalc's report."""
     build_example_workbook(path)
@@ -108,4 +107,4 @@ def worked_example(path: Path) -> tuple[pd.DataFrame, RecalcReport]:
         {"Benefit": step.benefit, "Formula": step.formula, "Result": values.cell(row, 3).value}
         for row, step in enumerate(STEPS, start=2)
     ]
-    return pd.DataFrame(rows), report
+    return rows, report

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from productive_xl import __version__
+from productive_xl.cli.text_table import text_table
 
 if TYPE_CHECKING:  # the commands import what they use when they run, to start quickly
     from productive_xl.headless.report import RecalcReport
@@ -28,16 +29,21 @@ def _example(args: argparse.Namespace) -> int:
     if args.functions:
         return _function_tour(args.workbook.with_suffix(".xlsx"))
     from productive_xl.cli.example_tracker import AMOUNTS, run_example_tracker  # noqa: PLC0415
+    from productive_xl.tracker.layout import RollupColumn  # noqa: PLC0415
 
     run = run_example_tracker(args.workbook)
-    table = run.rollup_with_total()
-    for column in AMOUNTS:
-        table[column] = table[column].map(lambda v: f"{v:,.2f}")
+    rows = [
+        {
+            header: f"{value:,.2f}" if header in AMOUNTS else ("" if value is None else str(value))
+            for header, value in row.items()
+        }
+        for row in run.rollup_with_total()
+    ]
     print(
         f"The example trust's benefits tracker, built, refreshed and recalculated as a server "
         f"would ({args.workbook}).\nIts rollup (tblRollup), in pounds:\n"
     )
-    print(table.to_string(index=False))
+    print(text_table([column.value for column in RollupColumn], rows, right=AMOUNTS))
     print(f"\nMaster check: {_show_check(run.master_check)} (0 when all is well)")
     print(run.refresh.summary())
     print(run.report.summary())
@@ -49,18 +55,15 @@ def _show_check(value: object) -> str:
 
 
 def _function_tour(workbook: Path) -> int:
-    from productive_xl.cli.example_functions import EXAMPLE_YEAR, worked_example  # noqa: PLC0415 (pandas is slow to import)
+    from productive_xl.cli.example_functions import EXAMPLE_YEAR, worked_example  # noqa: PLC0415
 
-    table, report = worked_example(workbook)
-    table["Result"] = table["Result"].map(_show)
-    left = {
-        column: f"{{:<{table[column].str.len().max()}}}".format for column in ("Benefit", "Formula")
-    }
+    lines, report = worked_example(workbook)
+    rows = [{header: _show(value) for header, value in line.items()} for line in lines]
     print(
         f"A worked example through the PRODUCTIVE_* functions, in a {EXAMPLE_YEAR} workbook\n"
         f"that productive-xl recalc has just recalculated ({workbook}):\n"
     )
-    print(table.to_string(index=False, justify="left", formatters=left))
+    print(text_table(["Benefit", "Formula", "Result"], rows, right=["Result"]))
     print("\n" + report.summary())
     return 0 if report.complete else EXIT_PARTLY_RECALCULATED
 
