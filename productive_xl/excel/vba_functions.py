@@ -11,7 +11,6 @@ xlwings generates does not carry.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 from productive_xl.catalogue import CATEGORY, CellFunction
 from productive_xl.functions import CATALOGUE
@@ -116,8 +115,3 @@ def vba_functions_module(catalogue: Mapping[str, CellFunction] | None = None) ->
         lines += _macro_options(function)
     lines += ["End Sub", ""]
     return VBA_NEWLINE.join(lines)
-
-
-def write_vba_functions(path: Path) -> None:
-    """Write ``ProductiveFunctions.bas`` to ``path``, as the Visual Basic Editor imports it."""
-    path.write_bytes(vba_functions_module().encode(VBA_ENCODING))

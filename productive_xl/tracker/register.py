@@ -12,8 +12,6 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-REGISTER_TABLE = "tblBenefits"
-
 
 class Column(StrEnum):
     """The columns of tblBenefits, in order, named as the header cells read."""

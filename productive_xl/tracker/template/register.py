@@ -23,7 +23,7 @@ from productive_xl.tracker.layout import (
     Table,
     TaskTimesColumn,
 )
-from productive_xl.tracker.register import Column, Recurrence
+from productive_xl.tracker.register import CALCULATED_COLUMNS, Column, Recurrence
 from productive_xl.tracker.template.example import EXAMPLE_LINES
 from productive_xl.tracker.template.tables import (
     DATE,
@@ -76,105 +76,122 @@ _IN_YEAR: Final = _started(
     f"{_line(Column.START_DATE)},{_line(Column.YEAR)},{_line(Column.RAMP_MONTHS)})"
 )
 
-REGISTER_COLUMNS: Final = (
-    Col(Column.ID, "code", width=9),
-    Col(Column.PROGRAMME, "Productive Series", width=30),
-    Col(Column.SCHEME, "module or scheme", width=26),
-    Col(Column.WARD, "", width=24),
-    Col(Column.DIRECTORATE, ""),
-    Col(Column.OWNER, "name", width=20),
-    Col(Column.BENEFIT_TYPE, "tblBenefitTypes", width=22),
-    Col(Column.CASH_RELEASING, "Yes or No", width=9),
-    Col(Column.RECURRENCE, "", width=14),
-    Col(Column.SOURCE_LINE, "code on a source sheet", width=10),
-    Col(Column.MEASURE, "what is measured", width=40),
-    Col(Column.FULL_YEAR_EFFECT, "£ a year (one-off: £)", MONEY),
-    Col(Column.START_DATE, "date", DATE, width=11),
-    Col(Column.RAMP_MONTHS, "months", width=8),
-    Col(Column.STATUS, "tblStatusWeights", width=9),
-    Col(Column.EVIDENCE, "", width=34),
-    Col(Column.ALSO_REPORTED_IN, "e.g. CIP", width=18),
-    Col(
-        Column.ORDER,
-        "tblBenefitTypes",
-        formula=_started(
-            f"INDEX({whole(Table.BENEFIT_TYPES, BenefitTypesColumn.ORDER)},"
-            f"MATCH({_line(Column.BENEFIT_TYPE)},"
-            f"{whole(Table.BENEFIT_TYPES, BenefitTypesColumn.BENEFIT_TYPE)},0))"
+
+def _in_register_order(columns: tuple[Col, ...]) -> tuple[Col, ...]:
+    """``columns`` in the order :class:`Column` lists them, the one place that order is kept;
+    each column must be described once, with a formula exactly when it is a calculated one."""
+    by_header = {column.header: column for column in columns}
+    if len(by_header) != len(columns) or set(by_header) != set(Column):
+        raise ValueError("the Register's columns must be those of Column, each once")
+    calculated = {column.header for column in columns if not column.is_input}
+    if calculated != CALCULATED_COLUMNS:
+        raise ValueError(f"formulas are for the calculated columns only: {sorted(calculated)}")
+    return tuple(by_header[header] for header in Column)
+
+
+REGISTER_COLUMNS: Final = _in_register_order(
+    (
+        Col(Column.ID, "code", width=9),
+        Col(Column.PROGRAMME, "Productive Series", width=30),
+        Col(Column.SCHEME, "module or scheme", width=26),
+        Col(Column.WARD, "", width=24),
+        Col(Column.DIRECTORATE, ""),
+        Col(Column.OWNER, "name", width=20),
+        Col(Column.BENEFIT_TYPE, "tblBenefitTypes", width=22),
+        Col(Column.CASH_RELEASING, "Yes or No", width=9),
+        Col(Column.RECURRENCE, "", width=14),
+        Col(Column.SOURCE_LINE, "code on a source sheet", width=10),
+        Col(Column.MEASURE, "what is measured", width=40),
+        Col(Column.FULL_YEAR_EFFECT, "£ a year (one-off: £)", MONEY),
+        Col(Column.START_DATE, "date", DATE, width=11),
+        Col(Column.RAMP_MONTHS, "months", width=8),
+        Col(Column.STATUS, "tblStatusWeights", width=9),
+        Col(Column.EVIDENCE, "", width=34),
+        Col(Column.ALSO_REPORTED_IN, "e.g. CIP", width=18),
+        Col(
+            Column.ORDER,
+            "tblBenefitTypes",
+            formula=_started(
+                f"INDEX({whole(Table.BENEFIT_TYPES, BenefitTypesColumn.ORDER)},"
+                f"MATCH({_line(Column.BENEFIT_TYPE)},"
+                f"{whole(Table.BENEFIT_TYPES, BenefitTypesColumn.BENEFIT_TYPE)},0))"
+            ),
         ),
-    ),
-    Col(
-        Column.START_YEAR,
-        "financial year",
-        TEXT,
-        _started(f"PRODUCTIVE_FY({_line(Column.START_DATE)})"),
-        width=10,
-    ),
-    Col(Column.YEAR, "financial year", TEXT, _started(Name.FINANCIAL_YEAR), width=10),
-    Col(Column.IN_YEAR_EFFECT, "£ in the year", MONEY, _IN_YEAR),
-    Col(
-        Column.RISK_WEIGHT,
-        "fraction",
-        PERCENT,
-        _started(
-            sum_where(
-                whole(Table.STATUS_WEIGHTS, StatusWeightsColumn.WEIGHT),
-                (whole(Table.STATUS_WEIGHTS, StatusWeightsColumn.STATUS), _line(Column.STATUS)),
-            )
+        Col(
+            Column.START_YEAR,
+            "financial year",
+            TEXT,
+            _started(f"PRODUCTIVE_FY({_line(Column.START_DATE)})"),
+            width=10,
         ),
-        width=8,
-    ),
-    Col(
-        Column.RISK_ADJUSTED,
-        "£ in the year",
-        MONEY,
-        _started(
-            f"PRODUCTIVE_RISK_ADJUST({_line(Column.IN_YEAR_EFFECT)},{_line(Column.RISK_WEIGHT)})"
+        Col(Column.YEAR, "financial year", TEXT, _started(Name.FINANCIAL_YEAR), width=10),
+        Col(Column.IN_YEAR_EFFECT, "£ in the year", MONEY, _IN_YEAR),
+        Col(
+            Column.RISK_WEIGHT,
+            "fraction",
+            PERCENT,
+            _started(
+                sum_where(
+                    whole(Table.STATUS_WEIGHTS, StatusWeightsColumn.WEIGHT),
+                    (whole(Table.STATUS_WEIGHTS, StatusWeightsColumn.STATUS), _line(Column.STATUS)),
+                )
+            ),
+            width=8,
         ),
-    ),
-    Col(
-        Column.CASH_IN_YEAR,
-        "£ in the year",
-        MONEY,
-        _started(f'({_line(Column.CASH_RELEASING)}="{YES}")*{_line(Column.IN_YEAR_EFFECT)}'),
-    ),
-    Col(
-        Column.SOURCE_FULL_YEAR_EFFECT,
-        "£ a year (one-off: £)",
-        MONEY,
-        _from_source(
-            _sum_by_source(Table.TASK_TIMES, TaskTimesColumn.VALUE, TaskTimesColumn.LINE)
-            + "+"
-            + _sum_by_source(Table.STOCK, StockColumn.ONE_OFF_RELEASE, StockColumn.LINE)
-            + "+"
-            + _sum_by_source(Table.STOCK, StockColumn.RECURRENT, StockColumn.LINE)
+        Col(
+            Column.RISK_ADJUSTED,
+            "£ in the year",
+            MONEY,
+            _started(
+                f"PRODUCTIVE_RISK_ADJUST({_line(Column.IN_YEAR_EFFECT)},{_line(Column.RISK_WEIGHT)})"
+            ),
         ),
-    ),
-    Col(
-        Column.SOURCE_ROWS,
-        "rows",
-        formula=_from_source(
-            _count_by_source(Table.TASK_TIMES, TaskTimesColumn.LINE)
-            + "+"
-            + _count_by_source(Table.STOCK, StockColumn.LINE)
+        Col(
+            Column.CASH_IN_YEAR,
+            "£ in the year",
+            MONEY,
+            _started(f'({_line(Column.CASH_RELEASING)}="{YES}")*{_line(Column.IN_YEAR_EFFECT)}'),
         ),
-        width=8,
-    ),
-    Col(
-        Column.DISAGREES_WITH_SOURCE,
-        "TRUE is a finding",
-        formula=_from_source(
-            f"AND({_line(Column.SOURCE_ROWS)}>0,ABS({_line(Column.FULL_YEAR_EFFECT)}"
-            f"-{_line(Column.SOURCE_FULL_YEAR_EFFECT)})>{Name.AGREEMENT_TOLERANCE})"
+        Col(
+            Column.SOURCE_FULL_YEAR_EFFECT,
+            "£ a year (one-off: £)",
+            MONEY,
+            _from_source(
+                _sum_by_source(Table.TASK_TIMES, TaskTimesColumn.VALUE, TaskTimesColumn.LINE)
+                + "+"
+                + _sum_by_source(Table.STOCK, StockColumn.ONE_OFF_RELEASE, StockColumn.LINE)
+                + "+"
+                + _sum_by_source(Table.STOCK, StockColumn.RECURRENT, StockColumn.LINE)
+            ),
         ),
-        width=10,
-    ),
-    Col(
-        Column.PHASING_ROWS,
-        "rows",
-        formula=_started(count_where((whole(Table.PHASING, PhasingColumn.LINE), _line(Column.ID)))),
-        width=8,
-    ),
+        Col(
+            Column.SOURCE_ROWS,
+            "rows",
+            formula=_from_source(
+                _count_by_source(Table.TASK_TIMES, TaskTimesColumn.LINE)
+                + "+"
+                + _count_by_source(Table.STOCK, StockColumn.LINE)
+            ),
+            width=8,
+        ),
+        Col(
+            Column.DISAGREES_WITH_SOURCE,
+            "TRUE is a finding",
+            formula=_from_source(
+                f"AND({_line(Column.SOURCE_ROWS)}>0,ABS({_line(Column.FULL_YEAR_EFFECT)}"
+                f"-{_line(Column.SOURCE_FULL_YEAR_EFFECT)})>{Name.AGREEMENT_TOLERANCE})"
+            ),
+            width=10,
+        ),
+        Col(
+            Column.PHASING_ROWS,
+            "rows",
+            formula=_started(
+                count_where((whole(Table.PHASING, PhasingColumn.LINE), _line(Column.ID)))
+            ),
+            width=8,
+        ),
+    )
 )
 
 
