@@ -45,8 +45,8 @@ _ZIP32_LIMIT = 0xFFFF_FFFF
 _ZIP32_MEMBERS = 0xFFFF
 
 # What members compressed afresh say of themselves: version 2.0 of the format, the first with
-# deflate (4.4.3), made on Unix (4.4.2). zipfile writes the same, so a workbook written before
-# this module wrote its own zips comes out byte for byte as it did.
+# deflate (4.4.3), and for an added part, made on Unix (4.4.2). They are zipfile's values, so
+# the parts added to a package (the tracker's) come out byte for byte as when it wrote them.
 _VERSION = 20
 _MADE_ON_UNIX = 3
 # An added part's permissions, read by unzip on Unix: read and write for its owner, as zipfile
@@ -287,8 +287,8 @@ class _ZipOut:
         if size >= _ZIP32_LIMIT:
             raise UnusableWorkbook(
                 self._package,
-                f"is too large to write back: {what} would need zip64, which workbooks "
-                "under 4 GiB never do",
+                f"is too large to write back: {what} would lie past 4 GiB, which needs "
+                "zip64, and this writer does not write zip64",
             )
 
     def add(self, record: bytes, entry: _Entry) -> None:
