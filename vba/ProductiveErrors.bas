@@ -73,10 +73,14 @@ Public Function MessageFor(ByVal cell As Range) As String
     MessageFor = messages(CellKey(cell))
 End Function
 
-' "Book|Sheet|A1" for a cell, "" when the caller is not a cell (VBA, a chart, a name).
+' "[Book.xlsm]Sheet!A1" for a cell (its address with book and sheet, as Excel writes it), ""
+' when the caller is not a cell (VBA, a chart, a name). The address is read through an object
+' variable, not through caller itself, and in one call: LibreOffice's Basic refuses to call a
+' procedure that reads members of a parameter given a value that is no object (error 91, before
+' the TypeName test could run), and its Worksheet.Parent is Nothing.
 Private Function CellKey(ByVal caller As Variant) As String
+    Dim cell As Object
     If TypeName(caller) <> "Range" Then Exit Function
-    With caller.Cells(1, 1)
-        CellKey = .Worksheet.Parent.Name & "|" & .Worksheet.Name & "|" & .Address(False, False)
-    End With
+    Set cell = caller
+    CellKey = cell.Cells(1, 1).Address(False, False, xlA1, True)
 End Function
