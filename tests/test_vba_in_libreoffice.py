@@ -266,11 +266,6 @@ def test_a_python_error_becomes_its_error_value(run: tuple[dict[str, Any], Any])
         assert outcome["result"].split("|")[:2] == ["Error", str(code)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="in LibreOffice 7.4 ProductiveErrors.MessageFor returns '' after FromPython kept a "
-    "message for the same Range (README, Checked in Excel, item 9)",
-)
 def test_message_for_returns_the_message(run: tuple[dict[str, Any], Any]) -> None:
     report, _ = run
     band_10 = next(r for r in report["from_python"] if "Band 10" in r["raised"])

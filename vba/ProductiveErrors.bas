@@ -70,7 +70,8 @@ End Sub
 Public Function MessageFor(ByVal cell As Range) As String
     If messages Is Nothing Then Exit Function
     On Error Resume Next
-    MessageFor = messages(CellKey(cell))
+    ' Item by name: LibreOffice's Basic fails a Collection's default member on a module variable.
+    MessageFor = messages.Item(CellKey(cell))
 End Function
 
 ' "[Book.xlsm]Sheet!A1" for a cell (its address with book and sheet, as Excel writes it), ""
