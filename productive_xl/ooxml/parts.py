@@ -40,7 +40,6 @@ from xml.sax.saxutils import escape, quoteattr
 from productive_xl.ooxml.package import relationships_part, resolved_target
 
 CONTENT_TYPES: Final = "[Content_Types].xml"
-CONTENT_TYPES_NAMESPACE: Final = "http://schemas.openxmlformats.org/package/2006/content-types"
 PACKAGE_RELATIONSHIPS_NAMESPACE: Final = (
     "http://schemas.openxmlformats.org/package/2006/relationships"
 )
@@ -91,8 +90,9 @@ class _Element:
     end: int  # just after it
     written_empty: bool  # <x/>, with no end tag
 
-    def attribute(self, local: str, namespace: str = "") -> str | None:
-        return self.attributes.get(f"{namespace} {local}" if namespace else local)
+    def attribute(self, local: str) -> str | None:
+        """The value of the unprefixed attribute ``local``."""
+        return self.attributes.get(local)
 
     def prefix_of(self, namespace: str) -> str | None:
         """A non-empty prefix bound to ``namespace`` where this element stands, if any."""
