@@ -12,9 +12,10 @@
 Every existing part is copied byte for byte, except the parts that must declare the new ones:
 ``[Content_Types].xml`` (the new parts' types, and the workbook's becomes macro-enabled),
 ``_rels/.rels`` (the ribbon), the workbook part (the new sheets and names) and its relationships.
-Into those the declarations are inserted; nothing in them is rewritten. One thing is removed: a
-VBA project's digital signature, which no longer matches once the project changes (Excel drops
-it too when a signed project is edited).
+Into those the declarations are inserted (by :mod:`productive_xl.ooxml.parts`, which also reads
+them in whatever quotes and prefixes they were written); nothing in them is rewritten. One thing
+is removed: a VBA project's digital signature, which no longer matches once the project changes
+(Excel drops it too when a signed project is edited).
 """
 
 from __future__ import annotations
