@@ -41,6 +41,7 @@ from productive_xl.headless.references import MAX_ROW, parse_area
 from productive_xl.headless.shared_formulas import share_filled_formulas
 from productive_xl.ooxml.cell_values import column_letters
 from productive_xl.ooxml.package import WorkbookPackage
+from productive_xl.ooxml.parts import PackageEdit, UneditablePart
 from productive_xl.ooxml.sheet_values import rewrite_formulas
 from productive_xl.ooxml.workbook import Table, WorkbookInfo
 
@@ -216,59 +217,27 @@ def _qualified_sheet(xml: bytes, tables: list[Table], every_table: Sequence[Tabl
     return rewrite_formulas(xml, formula)
 
 
-_RELATIONSHIPS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_SHEETS_END = re.compile(rb"</((?:[\w.-]+:)?)sheets>")
-_SHEET_ID = re.compile(rb"""\ssheetId\s*=\s*["'](\d+)["']""")
 _SCRATCH_PART = "worksheets/productive_xl_scratch.xml"
-_SCRATCH_ID = b"rIdProductiveXlScratch"
 _EMPTY_SHEET = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns='
     b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
 )
-_WORKSHEET_TYPE = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
-_WORKSHEET_CONTENT = b"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 
-def _with_empty_sheet(
-    package: WorkbookPackage, info: WorkbookInfo, parts: dict[str, bytes], name: str
-) -> dict[str, bytes]:
+def _with_empty_sheet(info: WorkbookInfo, parts: dict[str, bytes], name: str) -> dict[str, bytes]:
     """The parts to change, and the one to add, to give the copy an empty sheet ``name``.
 
     Adding the sheet to the package costs the engine far less than adding it once loaded. None
-    are given (and the engine adds the sheet) when the package is not written the usual way.
+    are given (and the engine adds the sheet) when the package's declaring parts cannot be
+    edited.
     """
-    folder = posixpath.dirname(info.workbook_part)
-    rels_name = package.relationships_of(info.workbook_part)
-    workbook, rels, types = (
-        parts.get(n) for n in (info.workbook_part, rels_name, "[Content_Types].xml")
-    )
-    if workbook is None or rels is None or types is None:
+    edit = PackageEdit(parts)
+    part = posixpath.join(posixpath.dirname(info.workbook_part), _SCRATCH_PART)
+    try:
+        edit.add_sheet(info.workbook_part, name, part, _EMPTY_SHEET)
+    except UneditablePart:
         return {}
-    end = _SHEETS_END.search(workbook)
-    if end is None or b"</Relationships>" not in rels or b"</Types>" not in types:
-        return {}
-    sheet_id = max((int(i) for i in _SHEET_ID.findall(workbook)), default=0) + 1
-    # the element declares the relationships namespace itself, as openpyxl's files need
-    element = b'<%bsheet xmlns:r="%b" name="%b" sheetId="%d" r:id="%b"/>' % (
-        end.group(1),
-        _RELATIONSHIPS,
-        name.encode(),
-        sheet_id,
-        _SCRATCH_ID,
-    )
-    relationship = b'<Relationship Id="%b" Type="%b" Target="%b"/>' % (
-        _SCRATCH_ID,
-        _WORKSHEET_TYPE,
-        _SCRATCH_PART.encode(),
-    )
-    part = posixpath.join(folder, _SCRATCH_PART)
-    override = b'<Override PartName="/%b" ContentType="%b"/>' % (part.encode(), _WORKSHEET_CONTENT)
-    return {
-        info.workbook_part: workbook[: end.start()] + element + workbook[end.start() :],
-        rels_name: rels.replace(b"</Relationships>", relationship + b"</Relationships>"),
-        "[Content_Types].xml": types.replace(b"</Types>", override + b"</Types>"),
-        part: _EMPTY_SHEET,
-    }
+    return {**edit.changed, **edit.added}
 
 
 # An empty cell (closed at once, or with nothing between its tags) that says t="n".
@@ -299,7 +268,7 @@ def engine_package(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: 
                 data = _qualified_sheet(data, sheet_tables[name], info.tables)
             data = share_filled_formulas(_untyped_empty_cells(data))
         parts[name] = data
-    parts.update(_with_empty_sheet(package, info, parts, scratch_sheet))
+    parts.update(_with_empty_sheet(info, parts, scratch_sheet))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
         for name, data in parts.items():

@@ -13,11 +13,9 @@ from typing import Final
 from xml.sax.saxutils import escape, quoteattr
 
 from productive_xl.ooxml.cell_values import cell_reference, column_letters, format_number
+from productive_xl.ooxml.parts import RELATIONSHIPS_NAMESPACE
 
 MAIN_NAMESPACE: Final = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELATIONSHIPS_NAMESPACE: Final = (
-    "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-)
 _DECLARATION: Final = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 

@@ -52,10 +52,29 @@ class WorkbookPackage:
     def has(self, name: str) -> bool:
         return name in self.contents
 
-    def relationships_of(self, part: str) -> str:
-        """The name of the relationships part that belongs to ``part``."""
-        posix = PurePosixPath(part)
-        return str(posix.parent / "_rels" / f"{posix.name}.rels")
+
+def relationships_part(part: str) -> str:
+    """The name of the relationships part of ``part`` ("" for the package's own)."""
+    posix = PurePosixPath(part)
+    return str(posix.parent / "_rels" / f"{posix.name}.rels")
+
+
+def resolved_target(source: str, target: str) -> str:
+    """The part name an internal relationship of ``source`` reaches by ``target``: relative to
+    the folder of ``source``, or absolute from the package's root."""
+    path = (
+        PurePosixPath(target.lstrip("/"))
+        if target.startswith("/")
+        else (PurePosixPath(source).parent / target)
+    )
+    parts: list[str] = []
+    for piece in path.parts:
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
 
 
 def _ole_problem(path: Path) -> str:

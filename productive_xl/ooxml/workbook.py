@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from lxml import etree
 
 from productive_xl.ooxml.cell_values import cell_position
-from productive_xl.ooxml.package import UnusableWorkbook, WorkbookPackage
+from productive_xl.ooxml.package import (
+    UnusableWorkbook,
+    WorkbookPackage,
+    relationships_part,
+    resolved_target,
+)
 
-RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 OFFICE_DOCUMENT = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 )
@@ -47,10 +50,9 @@ class Relationship:
 
 def relationships(package: WorkbookPackage, part: str) -> list[Relationship]:
     """The relationships of ``part``, with internal targets resolved to part names."""
-    rels_name = package.relationships_of(part)
+    rels_name = relationships_part(part)
     if not package.has(rels_name):
         return []
-    base = PurePosixPath(part).parent
     found = []
     for element in parse_part(package, rels_name):
         if _local(element.tag) != "Relationship":
@@ -58,15 +60,7 @@ def relationships(package: WorkbookPackage, part: str) -> list[Relationship]:
         target = element.get("Target", "")
         external = element.get("TargetMode") == "External"
         if not external:
-            path = PurePosixPath(target.lstrip("/")) if target.startswith("/") else base / target
-            parts: list[str] = []
-            for piece in path.parts:
-                if piece == "..":
-                    if parts:
-                        parts.pop()
-                elif piece != ".":
-                    parts.append(piece)
-            target = "/".join(parts)
+            target = resolved_target(part, target)
         found.append(Relationship(element.get("Id", ""), element.get("Type", ""), target, external))
     return found
 

@@ -12,23 +12,27 @@
 Every existing part is copied byte for byte, except the parts that must declare the new ones:
 ``[Content_Types].xml`` (the new parts' types, and the workbook's becomes macro-enabled),
 ``_rels/.rels`` (the ribbon), the workbook part (the new sheets and names) and its relationships.
-Into those the declarations are inserted; nothing in them is rewritten. One thing is removed: a
-VBA project's digital signature, which no longer matches once the project changes (Excel drops
-it too when a signed project is edited).
+Into those the declarations are inserted (by :mod:`productive_xl.ooxml.parts`, which also reads
+them in whatever quotes and prefixes they were written); nothing in them is rewritten. One thing
+is removed: a VBA project's digital signature, which no longer matches once the project changes
+(Excel drops it too when a signed project is edited).
 """
 
 from __future__ import annotations
 
-import posixpath
-import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Final
 
-from productive_xl.ooxml import declarations as decl
-from productive_xl.ooxml.new_parts import RELATIONSHIPS_NAMESPACE, table_xml, worksheet_xml
-from productive_xl.ooxml.package import UnusableWorkbook, WorkbookPackage, open_package
-from productive_xl.ooxml.workbook import WorkbookInfo, read_workbook, relationships
+from productive_xl.ooxml.new_parts import table_xml, worksheet_xml
+from productive_xl.ooxml.package import (
+    UnusableWorkbook,
+    WorkbookPackage,
+    open_package,
+    relationships_part,
+)
+from productive_xl.ooxml.parts import TABLE_RELATIONSHIP, TABLE_TYPE, PackageEdit, UneditablePart
+from productive_xl.ooxml.workbook import WorkbookInfo, parse_part, read_workbook, relationships
 from productive_xl.ooxml.writer import write_package
 from productive_xl.tracker.attach_sheets import (
     SheetWithNames,
@@ -48,7 +52,6 @@ from productive_xl.vbaproject.project import (
 )
 from productive_xl.vbaproject.reading import UnreadableVbaProject, read_vba_project
 
-CONTENT_TYPES: Final = "[Content_Types].xml"
 MACRO_ENABLED_WORKBOOK: Final = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 VBA_PROJECT_TYPE: Final = "application/vnd.ms-office.vbaProject"
 VBA_PROJECT_RELATIONSHIP: Final = (
@@ -58,11 +61,6 @@ RIBBON_RELATIONSHIP: Final = (
     "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
 )
 CUSTOM_UI_PART: Final = "customUI/customUI14.xml"
-_OFFICE_DOC: Final = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-WORKSHEET_RELATIONSHIP: Final = f"{_OFFICE_DOC}/worksheet"
-TABLE_RELATIONSHIP: Final = f"{_OFFICE_DOC}/table"
-WORKSHEET_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-TABLE_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 _STRICT_MAIN: Final = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 # A marker of our own ribbon part, so that attaching again replaces it.
 _OUR_RIBBON: Final = b'id="productiveTab"'
@@ -93,62 +91,13 @@ class AttachResult:
         return "\n".join(lines)
 
 
-class _Edit:
-    """The parts being changed, added and removed, and the package they come from."""
+class _Edit(PackageEdit):
+    """The parts of the package being changed, with the package and what it holds."""
 
     def __init__(self, package: WorkbookPackage, info: WorkbookInfo):
+        super().__init__(package.contents)
         self.package = package
         self.info = info
-        self.changed: dict[str, bytes] = {}
-        self.added: dict[str, bytes] = {}
-        self.removed: set[str] = set()
-
-    def read(self, name: str) -> bytes:
-        return self.changed.get(name) or self.added.get(name) or self.package.read(name)
-
-    def has(self, name: str) -> bool:
-        return name not in self.removed and (name in self.added or self.package.has(name))
-
-    def set(self, name: str, data: bytes) -> None:
-        if name in self.added or not self.package.has(name):
-            self.added[name] = data
-        else:
-            self.changed[name] = data
-
-    def unused_part(self, folder: str, stem: str, suffix: str) -> str:
-        number = 1
-        while self.has(f"{folder}/{stem}{number}{suffix}"):
-            number += 1
-        return f"{folder}/{stem}{number}{suffix}"
-
-    def relate(self, source: str, type_: str, target: str) -> str:
-        """Add a relationship from ``source`` to the part ``target``; its Id."""
-        rels = self.package.relationships_of(source)
-        base = PurePosixPath(source).parent
-        relative = posixpath.relpath(target, str(base)) if source else target
-        if self.has(rels):
-            xml = self.read(rels)
-        else:
-            xml = (
-                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
-                b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                b"</Relationships>"
-            )
-        rid = decl.unused_id(xml)
-        self.set(
-            rels,
-            decl.insert_children(xml, "Relationships", decl.relationship(rid, type_, relative)),
-        )
-        return rid
-
-    def declare(self, part: str, content_type: str) -> None:
-        """Give ``part`` ``content_type``, unless it has it already (by override or default)."""
-        xml = self.read(CONTENT_TYPES)
-        declared = decl.content_type_of(xml, part)
-        if declared is None:
-            declared = decl.default_content_type(xml, PurePosixPath(part).suffix.lstrip("."))
-        if declared != content_type:
-            self.set(CONTENT_TYPES, decl.with_content_type(xml, part, content_type))
 
 
 def attach(source: Path, out: Path) -> AttachResult:
@@ -169,9 +118,12 @@ def attach(source: Path, out: Path) -> AttachResult:
         )
     edit = _Edit(package, info)
     result = AttachResult(out)
-    _attach_vba(edit, result)
-    _attach_ribbon(edit)
-    _add_sheets(edit, result)
+    try:
+        _attach_vba(edit, result)
+        _attach_ribbon(edit)
+        _add_sheets(edit, result)
+    except UneditablePart as error:
+        raise UnusableWorkbook(source, str(error)) from None
     write_package(package, edit.changed, out, edit.added, edit.removed)
     return result
 
@@ -202,13 +154,12 @@ def _attach_vba(edit: _Edit, result: AttachResult) -> None:
             raise UnusableWorkbook(
                 edit.package.path, f"its VBA project ({part}) cannot be rebuilt: {error}"
             ) from None
-        edit.set(part, rebuilt)
+        edit.add_part(part, rebuilt, VBA_PROJECT_TYPE)
         _drop_signature(edit, part, result)
     else:
         part = str(PurePosixPath(workbook).parent / "vbaProject.bin")
-        edit.set(part, vba_project(ours))
+        edit.add_part(part, vba_project(ours), VBA_PROJECT_TYPE)
         edit.relate(workbook, VBA_PROJECT_RELATIONSHIP, part)
-    edit.declare(part, VBA_PROJECT_TYPE)
     edit.declare(workbook, MACRO_ENABLED_WORKBOOK)
 
 
@@ -226,16 +177,13 @@ def _missing(references: bytes) -> bytes:
 
 
 def _drop_signature(edit: _Edit, part: str, result: AttachResult) -> None:
-    rels = edit.package.relationships_of(part)
-    if not edit.package.has(rels):
-        return
     for relationship in relationships(edit.package, part):
         if not relationship.external and edit.package.has(relationship.target):
-            edit.removed.add(relationship.target)
+            edit.remove_part(relationship.target)
             result.parts_removed.append(relationship.target)
-            content_types = edit.read(CONTENT_TYPES)
-            edit.set(CONTENT_TYPES, decl.without_override(content_types, relationship.target))
-    edit.removed.add(rels)
+    rels = relationships_part(part)
+    if edit.has(rels):  # its relationships were the old project's
+        edit.remove_part(rels)
 
 
 def _attach_ribbon(edit: _Edit) -> None:
@@ -249,13 +197,10 @@ def _attach_ribbon(edit: _Edit) -> None:
                 edit.package.path,
                 f"has a ribbon customisation of its own ({target}); attach would replace it",
             )
-        edit.set(target, ribbon)
+        edit.write(target, ribbon)
         return
-    edit.set(CUSTOM_UI_PART, ribbon)
+    edit.add_part(CUSTOM_UI_PART, ribbon, "application/xml")
     edit.relate("", RIBBON_RELATIONSHIP, CUSTOM_UI_PART)
-    content_types = edit.read(CONTENT_TYPES)
-    if decl.default_content_type(content_types, "xml") != "application/xml":
-        edit.declare(CUSTOM_UI_PART, "application/xml")
 
 
 def _add_sheets(edit: _Edit, result: AttachResult) -> None:
@@ -267,49 +212,20 @@ def _add_sheets(edit: _Edit, result: AttachResult) -> None:
     _check_names_free(edit, to_add)
     workbook = edit.info.workbook_part
     next_table_id = _max_table_id(edit) + 1
-    sheet_entries = b""
-    names = b""
-    xml = edit.read(workbook)
-    prefix, r_prefix = decl.root_prefix(xml, RELATIONSHIPS_NAMESPACE)
-    sheet_id = max((int(n) for n in re.findall(rb'sheetId="(\d+)"', xml)), default=0)
-    defined = {n.name.casefold() for n in edit.info.defined_names if n.sheet is None}
+    names: dict[str, str] = {}
     for wanted_sheet in to_add:
         sheet = wanted_sheet.sheet
         part = edit.unused_part("xl/worksheets", "sheet", ".xml")
         table_ids = []
         for block in sheet.tables:
             table_part = edit.unused_part("xl/tables", "table", ".xml")
-            edit.set(table_part, table_xml(block, next_table_id))
+            edit.add_part(table_part, table_xml(block, next_table_id), TABLE_TYPE)
             next_table_id += 1
-            edit.declare(table_part, TABLE_TYPE)
             table_ids.append(edit.relate(part, TABLE_RELATIONSHIP, table_part))
-        edit.set(part, worksheet_xml(sheet, table_ids))
-        edit.declare(part, WORKSHEET_TYPE)
-        rid = edit.relate(workbook, WORKSHEET_RELATIONSHIP, part)
-        sheet_id += 1
-        attributes = {"name": sheet.name, "sheetId": str(sheet_id)}
-        if r_prefix is None:
-            attributes["xmlns:r"] = RELATIONSHIPS_NAMESPACE
-        attributes[f"{r_prefix or 'r'}:id"] = rid
-        sheet_entries += decl.element(prefix, "sheet", attributes)
-        for name, formula in wanted_sheet.names.items():
-            if name.casefold() not in defined:
-                names += decl.element(prefix, "definedName", {"name": name}, _escape(formula))
+        edit.add_sheet(workbook, sheet.name, part, worksheet_xml(sheet, table_ids))
+        names.update(wanted_sheet.names)
         result.sheets_added.append(sheet.name)
-    xml = decl.insert_children(xml, "sheets", sheet_entries)
-    if names:
-        if re.search(rb"<(?:[\w.-]+:)?definedNames[\s>]", xml):
-            xml = decl.insert_children(xml, "definedNames", names)
-        else:
-            wrapper = decl.element(prefix, "definedNames", {}, names.decode("utf-8"))
-            xml = decl.insert_after(
-                xml, ["externalReferences", "functionGroups", "sheets"], wrapper
-            )
-    edit.set(workbook, xml)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    edit.add_defined_names(workbook, names)
 
 
 def _check_names_free(edit: _Edit, to_add: list[SheetWithNames]) -> None:
@@ -328,12 +244,13 @@ def _check_names_free(edit: _Edit, to_add: list[SheetWithNames]) -> None:
 
 
 def _max_table_id(edit: _Edit) -> int:
+    """The highest id of the workbook's tables, which must be unique in the workbook."""
     highest = 0
     for name in edit.package.contents:
         if name.startswith("xl/tables/") and name.endswith(".xml"):
-            found = re.search(rb'<(?:[\w.-]+:)?table\b[^>]*?\sid="(\d+)"', edit.package.read(name))
-            if found:
-                highest = max(highest, int(found.group(1)))
+            found = parse_part(edit.package, name).get("id", "")
+            if found.strip().isdigit():
+                highest = max(highest, int(found))
     return highest
 
 

@@ -18,6 +18,7 @@ from openpyxl.formula.translate import Translator
 
 from productive_xl.ooxml.cell_values import cell_position, cell_reference
 from productive_xl.ooxml.package import WorkbookPackage, open_package
+from productive_xl.ooxml.parts import PackageEdit, UneditablePart
 from productive_xl.ooxml.sheet_cells import (
     SheetCells,
     parse_keeping_prolog,
@@ -320,17 +321,13 @@ class FileBook:
         chain = workbook_part_of(self._package, CALC_CHAIN)
         if chain is None or not any(c.formulas_removed for c in self._sheets.values()):
             return set()
-        rels = self._package.relationships_of(self._info.workbook_part)
-        for part, target in ((rels, chain.rpartition("/")[2]), ("[Content_Types].xml", chain)):
-            prolog, root = parse_keeping_prolog(self._package.read(part))
-            for element in list(root):
-                pointed = (element.get("Target") or element.get("PartName") or "").lstrip("/")
-                if pointed.endswith(target) and (
-                    "calcChain" in (element.get("Type") or element.get("ContentType") or "")
-                ):
-                    root.remove(element)
-            replaced[part] = serialise(prolog, root)
-        return {chain}
+        edit = PackageEdit({**self._package.contents, **replaced})
+        try:
+            edit.remove_part(chain)
+        except UneditablePart as error:
+            raise NotATracker(str(error)) from None
+        replaced.update(edit.changed)
+        return edit.removed
 
     def save(self, target: Path | str) -> list[str]:
         """Write the workbook with every change to ``target``, atomically; return the parts
