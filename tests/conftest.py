@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from built_trackers import BuiltTrackers, build_trackers
 from excel_made import excel_made_folder, excel_made_is_here, why_skipped
 from libreoffice import SOFFICE
 
@@ -51,6 +52,13 @@ def excel_made() -> Path:
     itself or through another fixture, is marked ``excel_made``, so it is skipped when the
     folder is not there."""
     return excel_made_folder()
+
+
+@pytest.fixture(scope="session")
+def built_trackers(tmp_path_factory: pytest.TempPathFactory) -> BuiltTrackers:
+    """The template and the example tracker, built once a session by `productive-xl
+    new-tracker`. Shared: a test that changes one works on a copy."""
+    return build_trackers(tmp_path_factory.mktemp("trackers"))
 
 
 @pytest.fixture
