@@ -194,6 +194,7 @@ def test_attaching_again_replaces_our_modules_and_adds_nothing(
 
 
 @pytest.mark.libreoffice
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["table07.xlsx", "macro02.xlsm", "chart_area04.xlsx"])
 @pytest.mark.excel_made
 def test_libreoffice_opens_the_attached_workbook(
@@ -320,6 +321,7 @@ def test_attaching_in_place_replaces_the_workbook(excel_made: Path, tmp_path: Pa
 
 
 @pytest.mark.libreoffice
+@pytest.mark.slow
 @pytest.mark.excel_made
 def test_libreoffice_imports_every_module_of_the_attached_project(
     excel_made: Path, tmp_path: Path

@@ -15,7 +15,7 @@ from libreoffice import formula_values, recalculate_with_libreoffice
 from openpyxl.utils.datetime import to_excel
 from python_calamine import CalamineWorkbook
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
 FORMULAS = [
     "=SUM(B2:B11)",

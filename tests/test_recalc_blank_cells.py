@@ -59,6 +59,7 @@ def test_empty_cells_are_blank_in_every_formula(workbook: Path) -> None:
 
 
 @pytest.mark.libreoffice
+@pytest.mark.slow
 def test_libreoffice_agrees(workbook: Path) -> None:
     theirs = recalculated_values(workbook)
     for cell, (_, expected) in FORMULAS.items():

@@ -217,6 +217,7 @@ def test_what_the_engine_reads_unlike_excel_keeps_excels_value_and_is_listed(
 
 
 @pytest.mark.libreoffice
+@pytest.mark.slow
 def test_libreoffice_agrees_on_the_criteria_functions(tmp_path: Path) -> None:
     source = tmp_path / "differences.xlsx"
     _build(source)

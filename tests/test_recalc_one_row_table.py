@@ -58,6 +58,7 @@ def test_one_row_table_columns_count_and_sum(tmp_path: Path) -> None:
 
 
 @pytest.mark.libreoffice
+@pytest.mark.slow
 def test_libreoffice_agrees_on_one_row_tables(tmp_path: Path) -> None:
     source = tmp_path / "one-row.xlsx"
     _build(source)
