@@ -26,7 +26,7 @@ PATTERN: Final = "*.xls[xm]"
 
 def excel_made_folder() -> Path:
     """The folder the excel-made workbooks are expected in, whether or not it is there."""
-    return REPOSITORY / Path(os.environ.get(VARIABLE) or DEFAULT)
+    return (REPOSITORY / Path(os.environ.get(VARIABLE) or DEFAULT)).resolve()
 
 
 def excel_made_is_here() -> bool:
