@@ -3,12 +3,9 @@
 LibreOffice Calc opens a workbook, recalculates every formula and saves the result as .xlsx, so
 that test code can compare productive_xl's results with values that another engine computed::
 
-    from libreoffice import SOFFICE, recalculated_values
+    from libreoffice import recalculated_values
 
-    pytestmark = [
-        pytest.mark.libreoffice,
-        pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed"),
-    ]
+    pytestmark = pytest.mark.libreoffice  # skipped by tests/conftest.py where soffice is not
 
     def test_against_libreoffice(tmp_path: Path) -> None:
         values = recalculated_values(workbook_path)

@@ -26,7 +26,6 @@ from productive_xl.cli.main import EXIT_UNUSABLE_INPUT
 from productive_xl.ooxml.package import UnusableWorkbook
 from productive_xl.tracker.attach import attach
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "excel-made"
 SPREAD = [
     "simple01.xlsx",  # one plain sheet
     "chart_area04.xlsx",  # a chart and its drawing
@@ -84,14 +83,15 @@ def _without_additions(name: str, new: bytes, old: bytes, added_parts: set[str])
 
 @pytest.fixture(scope="module", params=SPREAD)
 def attached(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, excel_made: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, Path]:
-    source = FIXTURES / request.param
+    source = excel_made / request.param
     out = tmp_path_factory.mktemp("attached") / (source.stem + ".xlsm")
     attach(source, out)
     return source, out
 
 
+@pytest.mark.excel_made
 def test_existing_parts_are_untouched_and_declarations_only_added(
     attached: tuple[Path, Path],
 ) -> None:
@@ -124,6 +124,7 @@ def test_existing_parts_are_untouched_and_declarations_only_added(
     )
 
 
+@pytest.mark.excel_made
 def test_openpyxl_sees_every_table_and_name(attached: tuple[Path, Path]) -> None:
     source, out = attached
     before = openpyxl.load_workbook(source, keep_vba=True)
@@ -171,6 +172,7 @@ def test_openpyxl_sees_every_table_and_name(attached: tuple[Path, Path]) -> None
         assert settings[key] is theirs[key] is False
 
 
+@pytest.mark.excel_made
 def test_the_workbooks_own_vba_modules_survive_beside_ours(attached: tuple[Path, Path]) -> None:
     source, out = attached
     before, after = _modules(source), _modules(out)
@@ -179,6 +181,7 @@ def test_the_workbooks_own_vba_modules_survive_beside_ours(attached: tuple[Path,
         assert after[name] == code, name
 
 
+@pytest.mark.excel_made
 def test_attaching_again_replaces_our_modules_and_adds_nothing(
     attached: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -191,11 +194,14 @@ def test_attaching_again_replaces_our_modules_and_adds_nothing(
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["table07.xlsx", "macro02.xlsm", "chart_area04.xlsx"])
-def test_libreoffice_opens_the_attached_workbook(name: str, tmp_path: Path) -> None:
+@pytest.mark.excel_made
+def test_libreoffice_opens_the_attached_workbook(
+    excel_made: Path, name: str, tmp_path: Path
+) -> None:
     out = tmp_path / "attached.xlsm"
-    attach(FIXTURES / name, out)
+    attach(excel_made / name, out)
     saved = tmp_path / "saved-by-libreoffice.xlsx"
     recalculate_with_libreoffice(out, saved)
     book = openpyxl.load_workbook(saved, data_only=True)
@@ -224,14 +230,15 @@ def test_recalc_of_an_attached_workbook_still_works(tmp_path: Path) -> None:
     assert "ProductiveRibbon" in _modules(attached)  # recalc kept the VBA
 
 
-def test_cli_attach(tmp_path: Path) -> None:
+@pytest.mark.excel_made
+def test_cli_attach(excel_made: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsm"
-    done = run_productive_xl("attach", str(FIXTURES / "table07.xlsx"), "-o", str(out))
+    done = run_productive_xl("attach", str(excel_made / "table07.xlsx"), "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert "Inputs, Checks, xlwings.conf" in done.stdout
     assert out.is_file()
     wrong = run_productive_xl(
-        "attach", str(FIXTURES / "table07.xlsx"), "-o", str(tmp_path / "out.xlsx")
+        "attach", str(excel_made / "table07.xlsx"), "-o", str(tmp_path / "out.xlsx")
     )
     assert wrong.returncode == 2
     assert ".xlsm" in wrong.stderr
@@ -250,9 +257,10 @@ def _refused(source: Path, tmp_path: Path, problem: str) -> None:
     assert not list(tmp_path.glob(".out.xlsm.*"))
 
 
-def test_an_encrypted_workbook_is_refused(tmp_path: Path) -> None:
+@pytest.mark.excel_made
+def test_an_encrypted_workbook_is_refused(excel_made: Path, tmp_path: Path) -> None:
     locked = tmp_path / "locked.xlsx"
-    with (FIXTURES / "simple01.xlsx").open("rb") as plain, locked.open("wb") as target:
+    with (excel_made / "simple01.xlsx").open("rb") as plain, locked.open("wb") as target:
         OOXMLFile(plain).encrypt("Productive2025", target)
     _refused(locked, tmp_path, "is encrypted")
 
@@ -263,7 +271,8 @@ def test_not_a_workbook_is_refused(tmp_path: Path) -> None:
     _refused(notes, tmp_path, "is not a zip package")
 
 
-def test_a_workbook_with_a_ribbon_of_its_own_is_refused(tmp_path: Path) -> None:
+@pytest.mark.excel_made
+def test_a_workbook_with_a_ribbon_of_its_own_is_refused(excel_made: Path, tmp_path: Path) -> None:
     source = tmp_path / "own-ribbon.xlsx"
     relationship = (
         b'<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2007/'
@@ -272,7 +281,7 @@ def test_a_workbook_with_a_ribbon_of_its_own_is_refused(tmp_path: Path) -> None:
     ribbon = b'<customUI xmlns="http://schemas.microsoft.com/office/2009/07/customui"/>'
     end = b"</Relationships>"
     edited_copy(
-        FIXTURES / "simple01.xlsx",
+        excel_made / "simple01.xlsx",
         source,
         {"_rels/.rels": lambda data: data.replace(end, relationship + end)},
         {"customUI/customUI14.xml": ribbon},
@@ -294,28 +303,33 @@ def test_a_sheet_name_in_use_for_our_table_is_refused(tmp_path: Path) -> None:
         attach(source, tmp_path / "out.xlsm")
 
 
-def test_a_damaged_vba_project_is_refused(tmp_path: Path) -> None:
+@pytest.mark.excel_made
+def test_a_damaged_vba_project_is_refused(excel_made: Path, tmp_path: Path) -> None:
     source = tmp_path / "damaged.xlsm"
     cut_short = {"xl/vbaProject.bin": lambda data: data[:1000]}  # the compound file cut short
-    edited_copy(FIXTURES / "macro02.xlsm", source, cut_short)
+    edited_copy(excel_made / "macro02.xlsm", source, cut_short)
     _refused(source, tmp_path, "its VBA project (xl/vbaProject.bin)")
 
 
-def test_attaching_in_place_replaces_the_workbook(tmp_path: Path) -> None:
+@pytest.mark.excel_made
+def test_attaching_in_place_replaces_the_workbook(excel_made: Path, tmp_path: Path) -> None:
     book = tmp_path / "team.xlsm"
-    book.write_bytes((FIXTURES / "button07.xlsm").read_bytes())
+    book.write_bytes((excel_made / "button07.xlsm").read_bytes())
     attach(book, book)
     assert set(_modules(book)) == {"Module1", "ThisWorkbook", "Sheet1"} | OUR_MODULES
     assert openpyxl.load_workbook(book, keep_vba=True).sheetnames == ["Sheet1", *OUR_SHEETS]
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_imports_every_module_of_the_attached_project(tmp_path: Path) -> None:
+@pytest.mark.slow
+@pytest.mark.excel_made
+def test_libreoffice_imports_every_module_of_the_attached_project(
+    excel_made: Path, tmp_path: Path
+) -> None:
     """LibreOffice, a second reader of VBA, keeps each module in its Basic when it saves as .ods."""
     assert SOFFICE is not None
     out = tmp_path / "attached.xlsm"
-    attach(FIXTURES / "macro02.xlsm", out)
+    attach(excel_made / "macro02.xlsm", out)
     save_as_ods(out, tmp_path / "attached.ods")
     with zipfile.ZipFile(tmp_path / "attached.ods") as ods:
         basic = {
@@ -328,12 +342,13 @@ def test_libreoffice_imports_every_module_of_the_attached_project(tmp_path: Path
     assert b"ActiveCell.FormulaR1C1 = &quot;123&quot;" in basic["Module1"]
 
 
-def test_a_strict_open_xml_workbook_is_refused(tmp_path: Path) -> None:
+@pytest.mark.excel_made
+def test_a_strict_open_xml_workbook_is_refused(excel_made: Path, tmp_path: Path) -> None:
     source = tmp_path / "strict.xlsx"
     transitional = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     strict = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
     edited_copy(
-        FIXTURES / "simple01.xlsx",
+        excel_made / "simple01.xlsx",
         source,
         {"xl/workbook.xml": lambda data: data.replace(transitional, strict)},
     )

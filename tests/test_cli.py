@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_tracker_template import CASH_RELEASING, IN_YEAR, STATUS
+from example_figures import CASH_RELEASING, IN_YEAR, STATUS
 
 from productive_xl.cli.main import main
 
@@ -18,7 +18,7 @@ def test_example_builds_refreshes_and_shows_the_example_tracker(
     workbook = tmp_path / "example.xlsm"
     assert main(["example", "--workbook", str(workbook)]) == 0
     out = capsys.readouterr().out
-    # the totals of the example's lines, worked out by hand in test_tracker_template
+    # the totals of the example's lines, worked out by hand in example_figures
     total_line = next(line for line in out.splitlines() if line.lstrip().startswith("Total"))
     in_year = sum(IN_YEAR.values())
     risk_adjusted = sum(value * STATUS[line] for line, value in IN_YEAR.items())

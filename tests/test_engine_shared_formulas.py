@@ -14,10 +14,10 @@ from pathlib import Path
 import ironcalc
 import pytest
 import xlsxwriter  # type: ignore[import-untyped]
+from excel_made import excel_made_workbooks
 
 from productive_xl.headless.shared_formulas import share_filled_formulas
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "excel-made"
 ROWS = 30
 
 # column letter -> formula for row r; whether the column is one run of shared formulas
@@ -121,20 +121,24 @@ def _shared_parts(parts: dict[str, bytes]) -> dict[str, bytes]:
     }
 
 
+def _has_formulas_to_share(path: Path) -> bool:
+    return _shared_parts(_read(path)) != _read(path)
+
+
 # the Excel-made workbooks with formulas that the copy shares (Excel shares most itself)
-SHARED_BY_THE_COPY = sorted(
-    path.name for path in FIXTURES.glob("*.xls[xm]") if _shared_parts(_read(path)) != _read(path)
-)
+SHARED_BY_THE_COPY = excel_made_workbooks(_has_formulas_to_share)
 
 
-def test_an_excel_made_workbook_has_formulas_to_share() -> None:
-    assert SHARED_BY_THE_COPY
+@pytest.mark.excel_made
+def test_an_excel_made_workbook_has_formulas_to_share(excel_made: Path) -> None:
+    assert any(_has_formulas_to_share(path) for path in sorted(excel_made.glob("*.xls[xm]")))
 
 
+@pytest.mark.excel_made
 @pytest.mark.parametrize("fixture", SHARED_BY_THE_COPY)
 def test_excel_made_workbooks_mean_the_same_to_the_engine_with_formulas_shared(
-    fixture: str, tmp_path: Path
+    fixture: Path, tmp_path: Path
 ) -> None:
-    parts = _read(FIXTURES / fixture)
+    parts = _read(fixture)
     shared = _shared_parts(parts)
     assert _engine_values(shared, tmp_path) == _engine_values(parts, tmp_path)

@@ -6,13 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from excel_made import PATTERN, excel_made_workbooks
 from packages import members
 
 from productive_xl.headless.recalc import recalc
 from productive_xl.ooxml.sheet_values import formula_cells
-
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "excel-made"
-WORKBOOKS = sorted(FIXTURES.glob("*.xls[xm]")) if FIXTURES.is_dir() else []
 
 # Cells whose value stored by Excel is not what Excel computes when it recalculates:
 # dynamic_array01 asks Excel to recalculate on load (fullCalcOnLoad) and stores 0 for
@@ -23,14 +21,14 @@ STORED_WRONG_BY_EXCEL = {
     ("table36.xlsx", "Sheet1!D14"): "0",
 }
 
-pytestmark = pytest.mark.skipif(not WORKBOOKS, reason="shared/fixtures/excel-made is not here")
+pytestmark = pytest.mark.excel_made
 
 
-def test_all_261_are_there() -> None:
-    assert len(WORKBOOKS) == 261
+def test_all_261_are_there(excel_made: Path) -> None:
+    assert len(list(excel_made.glob(PATTERN))) == 261
 
 
-@pytest.mark.parametrize("workbook", WORKBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("workbook", excel_made_workbooks())
 def test_only_formula_values_change_and_they_are_excels(workbook: Path, tmp_path: Path) -> None:
     out = tmp_path / workbook.name
     report = recalc(workbook, out)

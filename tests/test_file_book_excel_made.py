@@ -12,7 +12,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from libreoffice import SOFFICE, recalculate_with_libreoffice
+from excel_made import excel_made_workbooks
+from libreoffice import recalculate_with_libreoffice
 from lxml import etree
 from packages import members
 
@@ -22,11 +23,15 @@ from productive_xl.ooxml.workbook import read_workbook
 from productive_xl.tracker.book import NotATracker
 from productive_xl.tracker.file_book import FileBook
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "excel-made"
-# Table1 at C2:F6 on Sheet1: Column1 text, Column2 and Column3 numbers, Column4 calculated
-# (calculatedColumnFormula Table1[[#This Row],[Column3]], style s="1"); calcChain lists F3:F6.
-TABLE34 = FIXTURES / "table34.xlsx"
+pytestmark = pytest.mark.excel_made
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+@pytest.fixture
+def table34(excel_made: Path) -> Path:
+    """Table1 at C2:F6 on Sheet1: Column1 text, Column2 and Column3 numbers, Column4 calculated
+    (calculatedColumnFormula Table1[[#This Row],[Column3]], style s="1"); calcChain lists F3:F6."""
+    return excel_made / "table34.xlsx"
 
 
 def _rows(count: int) -> list[dict[str, object]]:
@@ -36,13 +41,13 @@ def _rows(count: int) -> list[dict[str, object]]:
     ]
 
 
-def test_a_table_grows_with_its_calculated_column_and_style(tmp_path: Path) -> None:
-    book = FileBook(TABLE34)
+def test_a_table_grows_with_its_calculated_column_and_style(table34: Path, tmp_path: Path) -> None:
+    book = FileBook(table34)
     book.replace_rows("Table1", _rows(6))
     out = tmp_path / "grown.xlsx"
     changed = book.save(out)
     assert changed == ["xl/tables/table1.xml", "xl/worksheets/sheet1.xml"]
-    before, after = members(TABLE34), members(out)
+    before, after = members(table34), members(out)
     assert list(before) == list(after)
     assert {n for n in before if before[n] != after[n]} == set(changed)  # calcChain kept
 
@@ -63,9 +68,9 @@ def test_a_table_grows_with_its_calculated_column_and_style(tmp_path: Path) -> N
 
 
 def test_a_shrunk_table_drops_the_calculation_chain_that_names_removed_cells(
-    tmp_path: Path,
+    table34: Path, tmp_path: Path
 ) -> None:
-    book = FileBook(TABLE34)
+    book = FileBook(table34)
     book.replace_rows("Table1", _rows(2))
     out = tmp_path / "shrunk.xlsx"
     changed = book.save(out)
@@ -81,18 +86,18 @@ def test_a_shrunk_table_drops_the_calculation_chain_that_names_removed_cells(
     assert "xl/calcChain.xml" not in after
     assert b"calcChain" not in after["[Content_Types].xml"]
     assert b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
-    before = members(TABLE34)
+    before = members(table34)
     assert {n for n in after if before[n] != after[n]} == set(changed) - {"xl/calcChain.xml"}
     worksheet = openpyxl.load_workbook(out)["Sheet1"]
     assert worksheet.tables["Table1"].ref == "C2:F4"
     assert [c.value for row in worksheet["C5:F6"] for c in row] == [None] * 8
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_reads_the_grown_and_shrunk_tables(tmp_path: Path) -> None:
+def test_libreoffice_reads_the_grown_and_shrunk_tables(table34: Path, tmp_path: Path) -> None:
     for count in (2, 6):
-        book = FileBook(TABLE34)
+        book = FileBook(table34)
         book.replace_rows("Table1", _rows(count))
         out = tmp_path / f"table-{count}.xlsx"
         book.save(out)
@@ -106,15 +111,11 @@ def test_libreoffice_reads_the_grown_and_shrunk_tables(tmp_path: Path) -> None:
         assert sheet.cell(3 + count, 3).value is None
 
 
-def _fixtures_with_tables() -> list[Path]:
-    found = []
-    for path in sorted(FIXTURES.glob("*.xls[xm]")):
-        if read_workbook(open_package(path)).tables:
-            found.append(path)
-    return found
+def _has_tables(path: Path) -> bool:
+    return bool(read_workbook(open_package(path)).tables)
 
 
-@pytest.mark.parametrize("path", _fixtures_with_tables(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", excel_made_workbooks(_has_tables))
 def test_every_excel_table_grows_by_a_row_or_says_why_not(path: Path, tmp_path: Path) -> None:
     info = read_workbook(open_package(path))
     table = info.tables[0]
@@ -149,9 +150,9 @@ def test_every_excel_table_grows_by_a_row_or_says_why_not(path: Path, tmp_path: 
             assert written == row[header], (offset, header)
 
 
-def test_a_sort_state_follows_the_table(tmp_path: Path) -> None:
+def test_a_sort_state_follows_the_table(table34: Path, tmp_path: Path) -> None:
     # table34 as Excel writes a table sorted on Column2: the sort covers the body rows 3 to 6
-    parts = members(TABLE34)
+    parts = members(table34)
     parts["xl/tables/table1.xml"] = parts["xl/tables/table1.xml"].replace(
         b'<autoFilter ref="C2:F6"/>',
         b'<autoFilter ref="C2:F6"/><sortState ref="C3:F6"><sortCondition ref="D3:D6"/></sortState>',

@@ -17,15 +17,13 @@ from typing import Any
 
 import openpyxl
 import pytest
-from libreoffice import SOFFICE, save_as_ods
+from excel_made import excel_made_workbooks
+from libreoffice import save_as_ods
 from python_calamine import CalamineWorkbook
 
 from productive_xl.ooxml import writer
 from productive_xl.ooxml.package import UnusableWorkbook, open_package
 from productive_xl.ooxml.writer import write_package
-
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "excel-made"
-WORKBOOKS = sorted(FIXTURES.glob("*.xls[xm]")) if FIXTURES.is_dir() else []
 
 # What a local header, a central directory header and the end of central directory record hold
 # (APPNOTE 4.3.7, 4.3.12, 4.3.16), read here by hand rather than by the code tested.
@@ -142,8 +140,8 @@ def _replace_one(workbook: Path, out: Path) -> str:
     return name
 
 
-@pytest.mark.skipif(not WORKBOOKS, reason="shared/fixtures/excel-made is not here")
-@pytest.mark.parametrize("workbook", WORKBOOKS, ids=lambda p: p.name)
+@pytest.mark.excel_made
+@pytest.mark.parametrize("workbook", excel_made_workbooks())
 def test_untouched_members_keep_their_compressed_bytes(workbook: Path, tmp_path: Path) -> None:
     out = tmp_path / workbook.name
     replaced = _replace_one(workbook, out)
@@ -246,11 +244,11 @@ def test_a_file_changed_since_it_was_read_is_written_as_it_was_read(tmp_path: Pa
         )
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
-@pytest.mark.skipif(not SOFFICE, reason="LibreOffice is not installed")
-@pytest.mark.skipif(not WORKBOOKS, reason="shared/fixtures/excel-made is not here")
-def test_libreoffice_reads_a_copy_as_the_original(tmp_path: Path) -> None:
-    workbook = FIXTURES / "table03.xlsx"
+@pytest.mark.excel_made
+def test_libreoffice_reads_a_copy_as_the_original(excel_made: Path, tmp_path: Path) -> None:
+    workbook = excel_made / "table03.xlsx"
     out = tmp_path / "copy.xlsx"
     _replace_one(workbook, out)
     ours, theirs = tmp_path / "ours.ods", tmp_path / "theirs.ods"

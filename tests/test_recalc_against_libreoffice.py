@@ -11,14 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import built_and_recalculated
-from libreoffice import SOFFICE, formula_values, recalculate_with_libreoffice
+from libreoffice import formula_values, recalculate_with_libreoffice
 from openpyxl.utils.datetime import to_excel
 from python_calamine import CalamineWorkbook
 
-pytestmark = [
-    pytest.mark.libreoffice,
-    pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed"),
-]
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
 FORMULAS = [
     "=SUM(B2:B11)",

@@ -60,8 +60,8 @@ def test_an_encrypted_workbook(good: Path, tmp_path: Path) -> None:
     _assert_refused(path, tmp_path, "is encrypted")
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
 def test_a_legacy_xls(good: Path, tmp_path: Path) -> None:
     folder = tmp_path / "xls"
     subprocess.run(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from libreoffice import SOFFICE, recalculated_values
+from libreoffice import recalculated_values
 from openpyxl.styles import Font
 
 from productive_xl import recalc
@@ -59,7 +59,7 @@ def test_empty_cells_are_blank_in_every_formula(workbook: Path) -> None:
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.slow
 def test_libreoffice_agrees(workbook: Path) -> None:
     theirs = recalculated_values(workbook)
     for cell, (_, expected) in FORMULAS.items():

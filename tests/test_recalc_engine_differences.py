@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter  # type: ignore[import-untyped]
-from libreoffice import SOFFICE, recalculated_values
+from libreoffice import recalculated_values
 
 from productive_xl.headless.recalc import recalc
 from productive_xl.headless.report import RecalcReport
@@ -217,7 +217,7 @@ def test_what_the_engine_reads_unlike_excel_keeps_excels_value_and_is_listed(
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.slow
 def test_libreoffice_agrees_on_the_criteria_functions(tmp_path: Path) -> None:
     source = tmp_path / "differences.xlsx"
     _build(source)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from libreoffice import SOFFICE, recalculated_values
+from libreoffice import recalculated_values
 from openpyxl.worksheet.table import Table
 
 from productive_xl.headless.recalc import recalc
@@ -58,7 +58,7 @@ def test_one_row_table_columns_count_and_sum(tmp_path: Path) -> None:
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.slow
 def test_libreoffice_agrees_on_one_row_tables(tmp_path: Path) -> None:
     source = tmp_path / "one-row.xlsx"
     _build(source)

@@ -14,6 +14,7 @@ from pathlib import Path
 import xlwings
 from lxml import etree
 from oletools.olevba import VBA_Parser, decompress_stream
+from ribbon_expected import LABELS, PYTHON_FUNCTIONS
 
 from productive_xl.excel.ribbon_buttons import custom_ui, ribbon_module
 from productive_xl.tracker.vba_sources import tracker_modules
@@ -21,23 +22,6 @@ from productive_xl.vbaproject.project import vba_project
 
 REPO = Path(__file__).resolve().parents[1]
 CUSTOM_UI = "{http://schemas.microsoft.com/office/2009/07/customui}"
-
-LABELS = {
-    "Refresh tracker",
-    "Check inputs",
-    "Add benefit line",
-    "Update rates for year",
-    "Explain error",
-    "About",
-}
-PYTHON_FUNCTIONS = {
-    "refresh_tracker",
-    "check_inputs",
-    "add_benefit_line",
-    "update_rates_for_year",
-    "explain_error",
-    "about",
-}
 
 
 def _olevba_modules(project: bytes) -> dict[str, str]:

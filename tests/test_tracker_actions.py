@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_ribbon_and_vba_sources import PYTHON_FUNCTIONS
+from ribbon_expected import PYTHON_FUNCTIONS
 from tracker_factory import build_tracker
 
 from productive_xl.tracker.actions import add_benefit_line, next_line_id, update_rates_for_year

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from libreoffice import SOFFICE, recalculate_with_libreoffice
+from libreoffice import recalculate_with_libreoffice
 from lxml import etree
 from tracker_factory import (
     CHECKS_BEFORE,
@@ -245,8 +245,8 @@ def test_findings_shrink_when_the_register_is_put_right(tmp_path: Path) -> None:
     assert [worksheet.cell(row, 2).value for row in range(1, 11)] == [0, None, "Count", *[0] * 7]
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_opens_the_refreshed_tracker_and_agrees(
     refreshed: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -322,8 +322,8 @@ def test_cli_refresh_refuses_a_workbook_that_is_not_a_tracker(
     assert source.read_bytes() == before
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_opens_the_shrunk_findings_table(tmp_path: Path) -> None:
     source = tmp_path / "sound.xlsx"
     build_tracker(source, SOUND_REGISTER)

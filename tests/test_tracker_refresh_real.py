@@ -1,6 +1,6 @@
-"""The refresh on the real tracker: the committed example and template, not a stand-in.
+"""The refresh on the real tracker: the example and template new-tracker builds, not a stand-in.
 
-``workbooks/tracker-example.xlsm`` is refreshed as it is, then broken the way a user would break
+The example tracker is refreshed as it is, then broken the way a user would break
 it (an owner cleared, a line given another's ID, a line added for a new ward), the changes typed
 through productive_xl's own FileBook, which rewrites only the cells it changes (openpyxl would
 rewrite the whole file). The findings, the check counts and the new ward's totals are worked out
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from libreoffice import SOFFICE, formula_values, recalculated_values
-from test_tracker_template import EXAMPLE, TEMPLATE
+from built_trackers import BuiltTrackers
+from libreoffice import formula_values, recalculated_values
 from workbook_reading import named_value, table_rows
 
 from productive_xl.cli.main import main
@@ -108,11 +108,11 @@ def _typed(values: Mapping[str, Value], change: Mapping[str, Value]) -> dict[str
     return {**values, **change}
 
 
-def _break_example(target: Path, *, keep_stale_phasing_row: bool) -> None:
+def _break_example(example: Path, target: Path, *, keep_stale_phasing_row: bool) -> None:
     """The example as a user breaks it, typed in through FileBook: PW-03's owner cleared,
     POT-02 given POT-01's ID, PW-06 added for a new ward with its phasing row. Unless
     ``keep_stale_phasing_row``, the phasing row of the old ID POT-02 is deleted too."""
-    book = FileBook(EXAMPLE)
+    book = FileBook(example)
     changes: dict[str, dict[str, Value]] = {
         "PW-03": {Column.OWNER: None},
         "POT-02": {Column.ID: "POT-01"},
@@ -130,15 +130,25 @@ def _break_example(target: Path, *, keep_stale_phasing_row: bool) -> None:
     book.save(target)
 
 
-# --- (a) the example as committed --------------------------------------------------------------
+@pytest.fixture(scope="module")
+def example(built_trackers: BuiltTrackers) -> Path:
+    return built_trackers.example
 
 
 @pytest.fixture(scope="module")
-def refreshed_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template(built_trackers: BuiltTrackers) -> Path:
+    return built_trackers.template
+
+
+# --- (a) the example as built --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def refreshed_example(example: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("example") / "refreshed.xlsm"
-    before = EXAMPLE.read_bytes()
-    result, report = refresh_file(EXAMPLE, out, user=USER, now=NOW)
-    assert EXAMPLE.read_bytes() == before
+    before = example.read_bytes()
+    result, report = refresh_file(example, out, user=USER, now=NOW)
+    assert example.read_bytes() == before
     assert result.findings == []
     assert result.rollup_added == []
     assert result.rollup_not_in_register == []
@@ -148,7 +158,7 @@ def refreshed_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_example_refreshes_with_no_finding_and_a_master_check_of_0(
-    refreshed_example: Path,
+    example: Path, refreshed_example: Path
 ) -> None:
     values = openpyxl.load_workbook(refreshed_example, data_only=True)
     assert named_value(values, Name.MASTER_CHECK) == 0
@@ -157,27 +167,31 @@ def test_the_example_refreshes_with_no_finding_and_a_master_check_of_0(
     book = FileBook(refreshed_example)
     assert book.name_value(Name.REFRESHED_AT) == NOW
     assert book.name_value(Name.REFRESHED_BY) == USER
-    assert FileBook(EXAMPLE).name_value(Name.REFRESHED_BY) != USER
+    assert FileBook(example).name_value(Name.REFRESHED_BY) != USER
 
 
-def test_refreshing_the_example_changes_the_about_sheet_alone(refreshed_example: Path) -> None:
-    before, after = _members(EXAMPLE), _members(refreshed_example)
+def test_refreshing_the_example_changes_the_about_sheet_alone(
+    example: Path, refreshed_example: Path
+) -> None:
+    before, after = _members(example), _members(refreshed_example)
     assert list(after) == list(before)
     differing = {name for name in before if before[name] != after[name]}
-    assert differing == {_sheet_part(EXAMPLE, Sheet.ABOUT)}
+    assert differing == {_sheet_part(example, Sheet.ABOUT)}
 
 
 # --- (b) the example broken as a user would, then refreshed -------------------------------------
 
 
 @pytest.fixture(scope="module")
-def broken_and_refreshed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def broken_and_refreshed(
+    example: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("broken")
     broken = folder / "broken.xlsm"
-    _break_example(broken, keep_stale_phasing_row=False)
+    _break_example(example, broken, keep_stale_phasing_row=False)
     # the user's typing changed the Register and Phasing sheets and the grown register table,
     # and nothing else of the example
-    typed = {name for name, data in _members(EXAMPLE).items() if _members(broken)[name] != data}
+    typed = {name for name, data in _members(example).items() if _members(broken)[name] != data}
     info = read_workbook(open_package(broken))
     register = next(table.part for table in info.tables if table.name == Table.BENEFITS)
     assert typed == {
@@ -238,7 +252,7 @@ def test_the_check_counts_and_master_check_are_the_number_of_findings(
 
 
 def test_the_new_wards_rollup_row_is_worked_out_by_hand(
-    broken_and_refreshed: tuple[Path, Path],
+    example: Path, broken_and_refreshed: tuple[Path, Path]
 ) -> None:
     _, out = broken_and_refreshed
     values = openpyxl.load_workbook(out, data_only=True)
@@ -254,7 +268,7 @@ def test_the_new_wards_rollup_row_is_worked_out_by_hand(
     assert new[RollupColumn.RISK_ADJUSTED] == pytest.approx(NEW_RISK_ADJUSTED)  # 8,100
     assert new[RollupColumn.CASH_RELEASING] == pytest.approx(NEW_CASH)  # 9,000
     # the rows the example had are where they were, with the same figures: no line moved ward
-    before = table_rows(openpyxl.load_workbook(EXAMPLE, data_only=True), Table.ROLLUP)
+    before = table_rows(openpyxl.load_workbook(example, data_only=True), Table.ROLLUP)
     assert rollup[:-1] == before
     # the new line's phasing row follows F6 month by month, and adds up to its in-year effect
     (phasing,) = [
@@ -283,11 +297,11 @@ def test_only_what_the_user_and_the_refresh_changed_differs(
     assert differing == sheets | grown
 
 
-def test_a_phasing_row_left_naming_no_line_shows_as_an_error(tmp_path: Path) -> None:
+def test_a_phasing_row_left_naming_no_line_shows_as_an_error(example: Path, tmp_path: Path) -> None:
     """Had the user left POT-02's phasing row, it names no register line: it shows #N/A, and
     so does the master check, until it is put right."""
     broken = tmp_path / "broken.xlsm"
-    _break_example(broken, keep_stale_phasing_row=True)
+    _break_example(example, broken, keep_stale_phasing_row=True)
     out = tmp_path / "refreshed.xlsm"
     result, report = refresh_file(broken, out, user=USER, now=NOW)
     assert len(result.findings) == len(EXPECTED_FINDINGS)
@@ -302,8 +316,8 @@ def test_a_phasing_row_left_naming_no_line_shows_as_an_error(tmp_path: Path) -> 
     assert any(error["cell"] == "Checks!C2" for error in report.errors)
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_opens_the_refreshed_tracker_and_counts_the_findings(
     broken_and_refreshed: tuple[Path, Path],
 ) -> None:
@@ -326,14 +340,14 @@ def test_libreoffice_opens_the_refreshed_tracker_and_counts_the_findings(
 
 
 def test_cli_refresh_of_the_empty_template(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "tracker.xlsm"
     report = tmp_path / "report.json"
-    before = TEMPLATE.read_bytes()
-    argv = ["refresh", str(TEMPLATE), "-o", str(out), "--user", USER, "--report", str(report)]
+    before = template.read_bytes()
+    argv = ["refresh", str(template), "-o", str(out), "--user", USER, "--report", str(report)]
     assert main(argv) == 0
-    assert TEMPLATE.read_bytes() == before
+    assert template.read_bytes() == before
     printed = capsys.readouterr().out
     assert "0 register lines checked for 2025/26: 0 findings." in printed
     assert "0 show errors" in printed

@@ -502,7 +502,7 @@ def test_olevba_reads_the_modules_of_an_xlsm(project_bin: bytes, tmp_path: Path)
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.slow
 def test_libreoffice_imports_every_module(project_bin: bytes, tmp_path: Path) -> None:
     """LibreOffice opens the .xlsm and, saving it as .ods, keeps each module in its Basic.
 

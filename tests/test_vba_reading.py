@@ -18,13 +18,12 @@ from productive_xl.tracker.attach import attach
 from productive_xl.vbaproject.compound_file import compound_file
 from productive_xl.vbaproject.reading import UnreadableVbaProject, read_vba_project
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "excel-made"
 OFFICE = b"{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}"
 STDOLE = b"{00020430-0000-0000-C000-000000000046}"
 
 
-def _project(name: str) -> bytes:
-    with zipfile.ZipFile(FIXTURES / name) as archive:
+def _project(workbook: Path) -> bytes:
+    with zipfile.ZipFile(workbook) as archive:
         return archive.read("xl/vbaProject.bin")
 
 
@@ -33,9 +32,10 @@ def _dir_stream(project: bytes) -> bytes:
         return bytes(decompress_stream(bytearray(ole.openstream("VBA/dir").read())))
 
 
+@pytest.mark.excel_made
 @pytest.mark.parametrize("name", ["macro02.xlsm", "macro04.xlsm", "button07.xlsm"])
-def test_modules_read_as_olevba_reads_them(name: str) -> None:
-    project = _project(name)
+def test_modules_read_as_olevba_reads_them(excel_made: Path, name: str) -> None:
+    project = _project(excel_made / name)
     parser = VBA_Parser("vbaProject.bin", data=project, relaxed=False)
     expected = {n.rsplit(".", 1)[0]: code for _, _, n, code in parser.extract_macros()}
     read = read_vba_project(project)
@@ -51,12 +51,15 @@ def test_modules_read_as_olevba_reads_them(name: str) -> None:
     assert read.references.index(STDOLE) < read.references.index(OFFICE)
 
 
-def test_attaching_keeps_the_workbooks_references_without_doubling_them(tmp_path: Path) -> None:
+@pytest.mark.excel_made
+def test_attaching_keeps_the_workbooks_references_without_doubling_them(
+    excel_made: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "attached.xlsm"
-    attach(FIXTURES / "macro02.xlsm", out)
+    attach(excel_made / "macro02.xlsm", out)
     with zipfile.ZipFile(out) as archive:
         after = _dir_stream(archive.read("xl/vbaProject.bin"))
-    before = _dir_stream(_project("macro02.xlsm"))
+    before = _dir_stream(_project(excel_made / "macro02.xlsm"))
     assert after.count(OFFICE) == before.count(OFFICE) == 1
     assert after.count(STDOLE) == 1
     # The Office reference Excel 2007 wrote is kept as it was, path and all.
@@ -65,10 +68,11 @@ def test_attaching_keeps_the_workbooks_references_without_doubling_them(tmp_path
     assert office_12 in after
 
 
-def test_a_userform_is_refused() -> None:
+@pytest.mark.excel_made
+def test_a_userform_is_refused(excel_made: Path) -> None:
     # A project whose PROJECT stream declares a designer (a UserForm): its form's storage could
     # not be carried over, so the project is refused rather than broken.
-    project = _project("macro02.xlsm")
+    project = _project(excel_made / "macro02.xlsm")
     with olefile.OleFileIO(io.BytesIO(project)) as ole:
         streams = {"/".join(p): ole.openstream(p).read() for p in ole.listdir()}
     streams["PROJECT"] = streams["PROJECT"].replace(

@@ -1,0 +1,58 @@
+"""The example tracker's figures, worked out by hand from DOMAIN.md's formulas and the example's
+inputs (the pay points of Agenda for Change 2025/26, the task timings, the stock counts).
+
+The tests of the template and of ``productive-xl example`` compare what recalc computes with
+these; nothing here is taken from a run of the code.
+"""
+
+from __future__ import annotations
+
+
+def hourly_cost(salary: float) -> float:
+    """DOMAIN.md F1 by hand: NI 15% above £5,000, pension 14.38%, no levy, 1,553 hours."""
+    return (salary + (salary - 5000) * 0.15 + salary * 0.1438) / 1553
+
+
+BAND_2 = hourly_cost(24465)  # the band's single pay point
+BAND_3 = hourly_cost((24937 + 26598) / 2)  # two points: their mean
+BAND_5 = hourly_cost(33487)  # three points: the intermediate one
+BAND_6 = hourly_cost(40823)
+
+# Task timings (minutes before - after) x times a day x days a year / 60, at the band's cost
+RT_01 = (45 - 30) * 3 * 365 / 60 * BAND_5  # drug round: 273.75 hours
+RT_02 = (40 - 25) * 3 * 365 / 60 * BAND_6  # handover: 273.75 hours
+RT_03 = (50 - 20) * 2 * 365 / 60 * BAND_2  # finding equipment: 365 hours
+RT_04 = (90 - 60) * 1 * 260 / 60 * BAND_3  # ward round, weekdays: 130 hours
+RT_05 = (60 - 40) * 2 * 250 / 60 * BAND_6  # visit planning: 166.67 hours
+
+
+def pence(value: float) -> float:
+    return round(value, 2)
+
+
+# In-year effect 2025/26 = FYE / 12 x the months delivered (a ramp of r gives n/r in month n).
+IN_YEAR = {
+    "PW-01": pence(RT_01) / 12 * 11,  # from May, no ramp: May..Mar
+    "PW-02": pence(RT_02) / 12 * (1 / 3 + 2 / 3 + 7),  # from July, 3-month ramp
+    "PW-03": pence(RT_03) / 12 * 7,  # from September
+    "PW-04": 36000 / 12 * (0.5 + 5),  # bank shifts (40 - 28) x 12 x £250, October, ramp 2
+    "PMH-01": pence(RT_04) / 12 * 10,  # from June
+    "PCS-01": 212000 - 78000,  # one-off stock release (Leicestershire), counted once
+    "PCS-02": pence(RT_05) / 12 * (0.5 + 7),  # from August, ramp 2
+    "PW-05": (96000 - 88000) + (4800 - 1300),  # recurrent stock from April: the whole year
+    "POT-01": 800 * (3400 - 900) / 12 * (1 / 3 + 2 / 3 + 4),  # theatre income (Bristol), Oct
+    "POT-02": (8 - 2) * 12 * 2400 / 12 * 3,  # out-of-hours lists avoided from January
+}
+STATUS = {
+    "PW-01": 1.0,  # Blue
+    "PW-02": 0.9,  # Green
+    "PW-03": 0.5,  # Amber
+    "PW-04": 0.1,  # Red
+    "PMH-01": 0.9,
+    "PCS-01": 1.0,
+    "PCS-02": 0.5,
+    "PW-05": 0.9,
+    "POT-01": 0.5,
+    "POT-02": 0.1,
+}
+CASH_RELEASING = ("PW-04", "PCS-01", "PW-05", "POT-01", "POT-02")
