@@ -1,7 +1,7 @@
 """The engine's value of every formula cell of the corpus against the value Excel stored.
 
-    python tools/agreement.py [--corpus /work/corpus/excel-saved] [--out /work/corpus/agreement]
-                              [--timeout 10] [--jobs 1] [--only TEXT]
+    .venv/bin/python tools/agreement.py [--corpus /work/corpus/excel-saved]
+        [--out /work/corpus/agreement] [--timeout 10] [--jobs 1] [--only TEXT]
 
 Each workbook is loaded into IronCalc exactly as ``productive-xl recalc`` feeds it (the
 normalised copy of :func:`~productive_xl.headless.engine_copy.engine_package`, scratch sheet

@@ -6,9 +6,9 @@ and its SHA-256) and this script are committed; the workbooks are third-party fi
 out of the repository. The corpus is rebuilt from git snapshots of the source repositories
 (one bare git directory each, ``MIRRORS/owner+name/repo`` or ``MIRRORS/owner+name``).
 
-    python tools/corpus.py manifest --mirrors /work/.mirror     # scan snapshots, write manifest
-    python tools/corpus.py build --mirrors /work/.mirror --out /work/corpus/excel-saved
-    python tools/corpus.py summary [--corpus /work/corpus/excel-saved]
+    .venv/bin/python tools/corpus.py manifest --mirrors /work/.mirror   # writes the manifest
+    .venv/bin/python tools/corpus.py build --mirrors /work/.mirror --out /work/corpus/excel-saved
+    .venv/bin/python tools/corpus.py summary [--corpus /work/corpus/excel-saved]
 
 A workbook is taken when all of these hold:
 
