@@ -20,8 +20,9 @@ class ErrorValue:
 CellValue = float | str | bool | ErrorValue
 
 _COLUMN = re.compile(r"([A-Za-z]{1,3})(\d+)$")
-# Characters XML 1.0 cannot carry; Excel writes them as _xHHHH_.
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry, and the carriage return, which XML readers turn into a line
+# feed: Excel writes each as _xHHHH_ (a CR as _x000D_).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 

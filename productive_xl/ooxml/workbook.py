@@ -171,22 +171,25 @@ def read_workbook(package: WorkbookPackage) -> WorkbookInfo:
     sheets: list[Sheet] = []
     names: list[DefinedName] = []
     date_1904 = False
-    for element in root.iter():
-        tag = _local(element.tag)
-        if tag == "workbookPr":
-            date_1904 = element.get("date1904", "0").lower() in ("1", "true")
-        elif tag == "sheet":
-            rid = next((str(v) for k, v in element.attrib.items() if _local(k) == "id"), "")
-            target = targets.get(rid)
-            is_worksheet = target is not None and target.type.endswith(WORKSHEET)
-            sheets.append(
-                Sheet(
-                    element.get("name", ""),
-                    target.target if target is not None and is_worksheet else None,
-                    element.get("state", "visible"),
-                )
+    # Only the workbook element's own children count: Excel 2013 and later also write an
+    # <x15:workbookPr> (without date1904) inside extLst, which must not reset the date system.
+    children = {_local(child.tag): child for child in root}
+    if "workbookPr" in children:
+        date_1904 = children["workbookPr"].get("date1904", "0").lower() in ("1", "true")
+    for element in children.get("sheets", ()):
+        if _local(element.tag) != "sheet":
+            continue
+        rid = next((str(v) for k, v in element.attrib.items() if _local(k) == "id"), "")
+        target = targets.get(rid)
+        is_worksheet = target is not None and target.type.endswith(WORKSHEET)
+        sheets.append(
+            Sheet(
+                element.get("name", ""),
+                target.target if target is not None and is_worksheet else None,
+                element.get("state", "visible"),
             )
-    for element in root.iter():
+        )
+    for element in children.get("definedNames", ()):
         if _local(element.tag) == "definedName":
             local = element.get("localSheetId")
             names.append(
