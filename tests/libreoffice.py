@@ -214,34 +214,47 @@ def _convert(
             str(outbox),
             str(staged),
         ]
-        # Its own session (process group), so that a timeout kills soffice.bin as well as the
-        # soffice script that started it.
-        with subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        ) as process:
-            try:
-                stdout, stderr = process.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                stdout, stderr = process.communicate()
-                raise RuntimeError(
-                    f"LibreOffice took more than {timeout:g} s to convert {source}"
-                    f"\nstdout: {stdout.strip()}\nstderr: {stderr.strip()}"
-                ) from None
+        returncode, stdout, stderr = _run_in_own_session(
+            command, timeout, f"LibreOffice took more than {timeout:g} s to convert {source}"
+        )
         produced = outbox / f"workbook.{suffix}"
         # LibreOffice exits 0 even when it could not load the file: the output is what tells.
-        if process.returncode != 0 or not produced.is_file():
+        if returncode != 0 or not produced.is_file():
             raise RuntimeError(
-                f"LibreOffice failed to convert {source} (exit code {process.returncode})"
+                f"LibreOffice failed to convert {source} (exit code {returncode})"
                 f"\nstdout: {stdout.strip()}\nstderr: {stderr.strip()}"
             )
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(produced, target)
+
+
+def _run_in_own_session(
+    command: list[str], timeout: float, too_long: str, environment: dict[str, str] | None = None
+) -> tuple[int, str, str]:
+    """Run ``command`` and return its exit code, output and errors; RuntimeError(``too_long``,
+    with the output) when it takes more than ``timeout`` seconds.
+
+    It runs in its own session (process group), so that a timeout kills soffice.bin as well as
+    the soffice script that started it.
+    """
+    with subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+        start_new_session=True,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            raise RuntimeError(
+                f"{too_long}\nstdout: {stdout.strip()}\nstderr: {stderr.strip()}"
+            ) from None
+    return process.returncode, stdout, stderr
 
 
 def formula_values(workbook: Path) -> dict[tuple[str, str], CellValue]:
@@ -327,27 +340,15 @@ def run_vba_in_libreoffice(
             sheet,
             str(report),
         ]
-        with subprocess.Popen(
+        returncode, stdout, stderr = _run_in_own_session(
             command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=environment,
-            start_new_session=True,
-        ) as process:
-            try:
-                stdout, stderr = process.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                stdout, stderr = process.communicate()
-                raise RuntimeError(
-                    f"running the VBA of {workbook} took more than {timeout:g} s"
-                    f"\nstdout: {stdout.strip()}\nstderr: {stderr.strip()}"
-                ) from None
-        if process.returncode != 0 or not report.is_file():
+            timeout,
+            f"running the VBA of {workbook} took more than {timeout:g} s",
+            environment,
+        )
+        if returncode != 0 or not report.is_file():
             raise RuntimeError(
-                f"running the VBA of {workbook} failed (exit code {process.returncode})"
+                f"running the VBA of {workbook} failed (exit code {returncode})"
                 f"\nstdout: {stdout.strip()}\nstderr: {stderr.strip()}"
             )
         calls = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
