@@ -1,20 +1,25 @@
 """The calls of chosen functions in a formula's text, and where each of their arguments lies.
 
 Two readers need this: the engine's copy, which gives IronCalc a form of some arguments it
-evaluates as Excel does, and the trust checks, which look at what an argument holds. Commas
-inside text, quoted sheet names, structured references (``tbl[[#This Row],[Qty]]``) and array
-constants (``{1,2}``) do not separate arguments, so they are blanked out before the text is read.
+evaluates as Excel does, and the trust checks, which look at what an argument holds. The
+formula's tokens (:mod:`formula_text`) tell the calls and the commas between their arguments:
+commas inside text, quoted sheet names, structured references (``tbl[[#This Row],[Qty]]``) and
+array constants (``{1,2}``) are inside tokens of their own, and separate nothing.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-_CALL = re.compile(r"(?<![\w.])(?:_xl\w+\.)*([A-Za-z][\w.]*)\(")
-_CLOSING = {'"': '"', "'": "'"}
-_MARKS = re.compile(r"[(),]")
+from productive_xl.headless.formula_text import (
+    CLOSE,
+    FUNCTION,
+    OPEN,
+    SEPARATOR,
+    function_name,
+    scan,
+)
 
 
 @dataclass(frozen=True)
@@ -32,66 +37,57 @@ class Call:
         return formula[start:end].strip()
 
 
-def _masked(formula: str) -> str:
-    """``formula`` with the inside of text, quoted names, brackets and braces made blanks, so
-    that what is left shows the calls and the commas between arguments; same length."""
-    if not any(mark in formula for mark in "\"'[{"):
-        return formula  # most formulas: nothing to blank
-    out = list(formula)
-    index = 0
-    while index < len(formula):
-        char = formula[index]
-        if char in _CLOSING:  # "text" or 'sheet name', doubled quotes inside
-            end = index + 1
-            while end < len(formula):
-                if formula[end] == char:
-                    if formula[end + 1 : end + 2] == char:
-                        end += 2
-                        continue
-                    break
-                end += 1
-            for blank in range(index + 1, min(end, len(formula))):
-                out[blank] = " "
-            index = end + 1
-        elif char in "[{":
-            closing = "]" if char == "[" else "}"
-            depth, end = 1, index + 1
-            while end < len(formula) and depth:
-                depth += {char: 1, closing: -1}.get(formula[end], 0)
-                end += 1
-            for blank in range(index + 1, end - 1):
-                out[blank] = " "
-            index = end
-        else:
-            index += 1
-    return "".join(out)
+class _Open:
+    """A call being read (``name`` None for a parenthesis or a call of a function not wanted)."""
+
+    __slots__ = ("arguments", "index", "name", "start")
+
+    def __init__(self, name: str | None, start: int, index: int):
+        self.name = name
+        self.start = start  # where the argument being read starts
+        self.index = index  # where the call stands among those found
+        self.arguments: list[tuple[int, int]] = []
 
 
 def calls(formula: str, names: Collection[str]) -> list[Call]:
-    """Every call in ``formula`` of a function in ``names`` (upper case), nested ones included."""
-    masked = _masked(formula)
-    found: list[Call] = []
-    for match in _CALL.finditer(masked):
-        name = match.group(1).upper()
-        if name not in names:
+    """Every call in ``formula`` of a function in ``names`` (upper case), nested ones included,
+    in the order they start."""
+    capitals = formula.upper()
+    if not any(name in capitals for name in names):
+        return []  # most formulas call none of them: a look for their names spares the reading
+    return _calls(formula, names)
+
+
+def _calls(formula: str, names: Collection[str]) -> list[Call]:
+    found: list[Call | None] = []
+    stack: list[_Open] = []
+    for token in scan(formula):
+        kind, start, end, text = token
+        if kind == FUNCTION:
+            name = function_name(token)
+            if name in names:
+                stack.append(_Open(name, end, len(found)))
+                found.append(None)  # its place, filled in at its end
+            else:
+                stack.append(_Open(None, end, -1))
+        elif kind == OPEN:
+            stack.append(_Open(None, end, -1))
+        elif not stack:
             continue
-        depth, start = 0, match.end()
-        arguments: list[tuple[int, int]] = []
-        for mark in _MARKS.finditer(masked, match.end()):
-            char, index = mark.group(), mark.start()
-            if char == "(":
-                depth += 1
-            elif char == ")" and depth:
-                depth -= 1
-            elif char in ",)" and not depth:
-                arguments.append((start, index))
-                start = index + 1
-                if char == ")":
-                    break
-        if arguments == [(match.end(), match.end())]:
-            arguments = []  # NAME() has no arguments
-        found.append(Call(name, tuple(arguments)))
-    return found
+        elif kind == SEPARATOR and text == "," and stack[-1].name is not None:
+            stack[-1].arguments.append((stack[-1].start, start))
+            stack[-1].start = end
+        elif kind == CLOSE:
+            call = stack.pop()
+            if call.name is not None:
+                call.arguments.append((call.start, start))
+                if call.arguments == [(start, start)]:
+                    call.arguments = []  # NAME() has no arguments
+                found[call.index] = Call(call.name, tuple(call.arguments))
+    for call in stack:  # a call the formula never closes: the arguments read so far
+        if call.name is not None:
+            found[call.index] = Call(call.name, tuple(call.arguments))
+    return [call for call in found if call is not None]
 
 
 # The functions that count, add up or pick out cells meeting criteria; IronCalc 0.9.1 gives
