@@ -13,21 +13,28 @@ result cells that the outer call's arguments refer to.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from productive_xl.headless.formula_text import (
+    CLOSE,
+    FUNCTION,
+    NAME,
+    NUMBER,
+    OPEN,
+    POSTFIX,
+    REFERENCE,
+    SEPARATOR,
+    SHEET,
+    STRUCTURED,
+    WHITESPACE,
+    scan,
+)
+from productive_xl.headless.formula_text import PREFIX as UNARY
+
 PREFIX = "PRODUCTIVE_"
 SCRATCH_SHEET = "_productive_xl"
-
-_CELL_OR_RANGE = re.compile(
-    r"^\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?#?$"
-    r"|^\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}$|^\$?\d+:\$?\d+$"
-)
-
-
-_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?$")
 
 
 @lru_cache(maxsize=256)  # a workbook has a few sheets, and a call on every line quotes one
@@ -42,16 +49,12 @@ class Argument:
 
     text: str
     is_reference: bool
-    # worked out once, as each is asked for every time the call is placed, read and checked
+    number: float | None = None  # the value of a number written out: 12, -0.9, 1E3, 5%
+    # worked out once, as it is asked for every time the call is placed, read and checked
     is_missing: bool = field(init=False, compare=False)
-    number: float | None = field(init=False, compare=False)  # the value of a number written out
 
     def __post_init__(self) -> None:
-        text = self.text.strip()
-        self.is_missing = not text
-        self.number = None
-        if _NUMBER.match(text):  # 12, 0.9, 1E3, 5%
-            self.number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        self.is_missing = not self.text.strip()
 
 
 @dataclass
@@ -64,51 +67,102 @@ class Call:
     inner: list[Call] = field(default_factory=list)
 
 
-class _Frame:
-    def __init__(self, call_name: str | None):
-        self.call_name = call_name  # None for a plain function, a parenthesis or an array
-        self.arguments: list[str] = []
-        self.reference_flags: list[bool] = []
-        self.current: list[str] = []
-        self.current_tokens: list[tuple[str, str]] = []  # (type, subtype) of each token
-        self.inner: list[Call] = []
-
-    def end_argument(self) -> None:
-        significant = [t for t in self.current_tokens if t[0] != "WHITE-SPACE"]
-        self.arguments.append("".join(self.current))
-        self.reference_flags.append(significant == [("OPERAND", "RANGE")])
-        self.current, self.current_tokens = [], []
-
-
-# A formula that is one call with plain arguments, the common case in a tracker's table:
-# ``=productive_released_hours(D2,E2,F2)``. No strings, arrays, parentheses or quoted names.
-_SIMPLE_CALL = re.compile(r"^=\s*(" + PREFIX + r"\w+)\(([^()\"'{}]*)\)\s*$", re.IGNORECASE)
-_PLAIN_ARGUMENT = re.compile(
-    r"^(?:[A-Za-z_][\w.]*!)?\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?$"
+# An inner call's result cell, standing in an outer call's argument: a reference to read.
+_RESULT = "result"
+# The significant tokens of an argument that is a reference or a name and nothing else.
+_REFERENCE_SHAPES = frozenset(
+    {(REFERENCE,), (SHEET, REFERENCE), (NAME,), (SHEET, NAME), (STRUCTURED,), (_RESULT,)}
+)
+# ... and of one that is a number written out.
+_NUMBER_SHAPES = frozenset(
+    {(NUMBER,), (UNARY, NUMBER), (NUMBER, POSTFIX), (UNARY, NUMBER, POSTFIX)}
 )
 
 
-def _simple_call(
-    formula: str, sheet: str, next_result_row: Callable[[], int]
-) -> tuple[str, list[Call]] | None:
-    """The fast way through a formula that is a single call of numbers and cell references."""
-    match = _SIMPLE_CALL.match(formula)
-    if not match:
+def _number(text: str) -> float | None:
+    """The value of a number written out (its sign a "+" or "-", not "@")."""
+    written = "".join(text.split())
+    if written[0] == "@":
         return None
-    texts = [] if not match.group(2).strip() else match.group(2).split(",")
-    arguments = []
-    for text in texts:
-        bare = text.strip()
-        if _PLAIN_ARGUMENT.match(bare):
-            # a plain cell or range of the formula's own sheet is qualified with it at once
-            qualified = bare if "!" in bare else f"{quote_sheet(sheet)}!{bare}"
-            arguments.append(Argument(qualified, True))
-        elif not bare or _NUMBER.match(bare):
-            arguments.append(Argument(bare, False))
+    if written.endswith("%"):
+        return float(written[:-1]) / 100
+    return float(written)
+
+
+class _Frame:
+    """A call being read, or a parenthesis or another function's call (``call_name`` None)."""
+
+    __slots__ = ("arguments", "call_name", "inner", "kinds", "pieces")
+
+    def __init__(self, call_name: str | None):
+        self.call_name = call_name
+        self.arguments: list[Argument] = []
+        self.pieces: list[str] = []  # the text of the argument being read
+        self.kinds: list[str] = []  # the kinds of its tokens, white space aside
+        self.inner: list[Call] = []
+
+    def end_argument(self) -> None:
+        text = "".join(self.pieces)
+        shape = tuple(self.kinds)
+        number = _number(text) if shape in _NUMBER_SHAPES else None
+        self.arguments.append(Argument(text, shape in _REFERENCE_SHAPES, number))
+        self.pieces, self.kinds = [], []
+
+
+class _Reader:
+    """Reads a formula's tokens into the formula without its PRODUCTIVE_* calls, and the calls."""
+
+    def __init__(
+        self, sheet: str, next_result_row: Callable[[], int], local_names: Mapping[str, str]
+    ):
+        self.quoted = quote_sheet(sheet) + "!"
+        self.next_result_row = next_result_row
+        self.local_names = local_names
+        self.frame = _Frame(None)
+        self.stack = [self.frame]
+        self.calls: list[Call] = []
+        self.in_call = 0  # how many PRODUCTIVE_* calls the token being read stands in
+
+    def open(self, kind: str, text: str) -> None:
+        """A call, or a parenthesis, begins."""
+        if kind == FUNCTION and text[: len(PREFIX)].upper() == PREFIX:
+            self.frame = _Frame(text[:-1].upper())
+            self.in_call += 1
         else:
-            return None  # a name, a boolean, an operator: leave it to the tokenizer
-    call = Call(match.group(1).upper(), arguments, next_result_row())
-    return f"={quote_sheet(SCRATCH_SHEET)}!$A${call.result_row}", [call]
+            self.frame.pieces.append(text)
+            self.frame.kinds.append(kind)
+            self.frame = _Frame(None)
+        self.stack.append(self.frame)
+
+    def close(self, text: str) -> None:
+        """A call, or a parenthesis, ends."""
+        done = self.stack.pop()
+        self.frame = frame = self.stack[-1]
+        if done.call_name is None:
+            frame.pieces.append("".join(done.pieces) + text)
+            frame.kinds.append(CLOSE)
+            return
+        self.in_call -= 1
+        done.end_argument()
+        if len(done.arguments) == 1 and not done.arguments[0].text:
+            done.arguments = []  # NAME() has no arguments
+        call = Call(done.call_name, done.arguments, self.next_result_row(), done.inner)
+        self.calls.append(call)
+        frame.inner.append(call)
+        frame.pieces.append(f"{quote_sheet(SCRATCH_SHEET)}!$A${call.result_row}")
+        frame.kinds.append(_RESULT)
+
+    def other(self, kind: str, text: str, after_sheet: bool) -> None:
+        """Any other token: a reference in a call qualified with the formula's sheet, a name
+        local to it written out."""
+        if self.in_call and not after_sheet:
+            if kind == REFERENCE:
+                text = self.quoted + text
+            elif kind == NAME:
+                text = self.local_names.get(text.lower(), text)
+        self.frame.pieces.append(text)
+        if kind != WHITESPACE:
+            self.frame.kinds.append(kind)
 
 
 def extract_calls(
@@ -120,73 +174,23 @@ def extract_calls(
     """``formula`` (as the engine shows it, with its "=") with every PRODUCTIVE_* call replaced
     by its result cell, and the calls, innermost first.
 
-    ``local_names`` maps the names local to ``sheet`` (lower case) to what they refer to: on the
-    scratch sheet they would no longer be in scope, so they are written out.
+    A reference in a call's arguments is qualified with ``sheet``; ``local_names`` maps the
+    names local to ``sheet`` (lower case) to what they refer to: on the scratch sheet they
+    would no longer be in scope, so they are written out.
     """
-    simple = _simple_call(formula, sheet, next_result_row)
-    if simple is not None:
-        return simple
-    # openpyxl's tokenizer costs a tenth of a second to import: only formulas that need it pay
-    from openpyxl.formula.tokenizer import Token, Tokenizer  # noqa: PLC0415
-
-    local_names = local_names or {}
-    stack: list[_Frame] = [_Frame(None)]
-    calls: list[Call] = []
-
-    def in_call() -> bool:
-        return any(frame.call_name for frame in stack)
-
-    def emit(text: str, kind: tuple[str, str]) -> None:
-        stack[-1].current.append(text)
-        stack[-1].current_tokens.append(kind)
-
-    for token in Tokenizer(formula).items:
-        if token.type == Token.FUNC and token.subtype == Token.OPEN:
-            name = token.value[:-1]
-            if name.upper().startswith(PREFIX):
-                stack.append(_Frame(name.upper()))
-                continue
-            emit(token.value, (token.type, token.subtype))
-            stack.append(_Frame(None))
-        elif token.subtype == Token.OPEN:  # a parenthesis or an array constant
-            emit(token.value, (token.type, token.subtype))
-            stack.append(_Frame(None))
-        elif token.subtype == Token.CLOSE:
-            frame = stack.pop()
-            if frame.call_name is None:
-                emit("".join(frame.current) + token.value, (token.type, token.subtype))
-                continue
-            frame.end_argument()
-            if frame.arguments == [""]:
-                frame.arguments, frame.reference_flags = [], []
-            call = Call(
-                frame.call_name,
-                [
-                    Argument(a, r)
-                    for a, r in zip(frame.arguments, frame.reference_flags, strict=True)
-                ],
-                next_result_row(),
-                frame.inner,
-            )
-            calls.append(call)
-            stack[-1].inner.append(call)
-            result = f"{quote_sheet(SCRATCH_SHEET)}!$A${call.result_row}"
-            emit(result, (Token.OPERAND, Token.RANGE))
-        elif token.type == Token.SEP and token.subtype == Token.ARG and stack[-1].call_name:
-            stack[-1].end_argument()
-        elif token.type == Token.OPERAND and token.subtype == Token.RANGE and in_call():
-            emit(_qualified(token.value, sheet, local_names), (token.type, token.subtype))
+    reader = _Reader(sheet, next_result_row, local_names or {})
+    after_sheet = False
+    for kind, _, _, text in scan(formula):
+        if kind in (FUNCTION, OPEN):
+            reader.open(kind, text)
+        elif kind == CLOSE and len(reader.stack) > 1:
+            reader.close(text)
+        elif kind == SEPARATOR and reader.frame.call_name is not None and text == ",":
+            reader.frame.end_argument()
         else:
-            emit(token.value, (token.type, token.subtype))
-    top = stack[0]
-    text = "".join(top.current)
-    return (text if text.startswith("=") else "=" + text), calls
-
-
-def _qualified(reference: str, sheet: str, local_names: Mapping[str, str]) -> str:
-    """A reference as it must be written on the scratch sheet to mean the same cells."""
-    if "!" in reference or reference.startswith("#"):
-        return reference
-    if _CELL_OR_RANGE.match(reference):
-        return f"{quote_sheet(sheet)}!{reference}"
-    return local_names.get(reference.lower(), reference)
+            reader.other(kind, text, after_sheet)
+        after_sheet = kind == SHEET
+    if len(reader.stack) > 1:
+        return formula, []  # a call left open: not a formula the engine shows
+    text = "".join(reader.stack[0].pieces)
+    return (text if text.startswith("=") else "=" + text), reader.calls
