@@ -67,7 +67,7 @@ def _forget() -> None:
     """Empty the memories of formulas read, where there are any (not before the scanner)."""
     for module, name in [
         ("formula_text", "scan"),
-        ("formula_text", "_shape_tokens"),
+        ("formula_text", "_places"),
         ("shared_formulas", "_moving_runs"),
     ]:
         try:

@@ -64,7 +64,7 @@ def _calls(formula: str, names: Collection[str]) -> list[Call]:
     for token in scan(formula):
         kind, start, end, text = token
         if kind == FUNCTION:
-            name = function_name(token)
+            name = function_name(text)
             if name in names:
                 stack.append(_Open(name, end, len(found)))
                 found.append(None)  # its place, filled in at its end

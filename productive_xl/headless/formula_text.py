@@ -158,22 +158,23 @@ def _mark_intersections(tokens: list[Token]) -> None:
             tokens[index] = token._replace(kind=INTERSECTION)
 
 
-# A formula filled down a column differs from row to row only in its numbers: every run of
-# digits is read alike whatever its digits (nothing here tells 2 from 20, and no token ends
-# inside a run), so the formula is lexed once with each run written "0" (its shape), and each
-# row's tokens are the shape's with the row's own digits put back.
-_DIGITS = re.compile(r"\d+")
-Shape = tuple[tuple[str, str, tuple[str, ...] | None], ...]
+# A formula filled down a column differs from row to row only in its digits, and nothing here
+# tells one digit from another (2 from 7, nor 20 from 70): so a formula is lexed once with each
+# digit written "0" (its shape, of the same length), and the tokens of every formula of that
+# shape stand at the same places.
+_ZEROS = str.maketrans("123456789", "000000000")
 
 
 @lru_cache(maxsize=4096)
-def _shape_tokens(shape: str) -> Shape:
-    """The kind and text of each token of a formula's shape, and the text's pieces around its
-    runs of digits (None when it has none)."""
-    return tuple(
-        (kind, text, tuple(text.split("0")) if "0" in text else None)
-        for kind, _, _, text in _lex(shape)
-    )
+def _places(shape: str) -> tuple[tuple[str, int, int], ...]:
+    """The kind, start and end of each token of a formula's shape."""
+    return tuple((kind, start, end) for kind, start, end, _ in _lex(shape))
+
+
+def shape(formula: str) -> str:
+    """The formula with each digit written "0": the formulas of one shape have their tokens at
+    the same places, so what a reader works out from places alone holds for all of them."""
+    return formula.translate(_ZEROS)
 
 
 @lru_cache(maxsize=1024)
@@ -183,27 +184,12 @@ def scan(formula: str) -> tuple[Token, ...]:
     Kept for the formulas last scanned (a formula is read by several checks), and lexed once
     for all the formulas of one shape (a formula filled down a column).
     """
-    digits = _DIGITS.findall(formula)
-    shape = _shape_tokens(_DIGITS.sub("0", formula) if digits else formula)
-    tokens = []
-    position = 0
-    run = 0
-    for kind, shape_text, pieces in shape:
-        if pieces is None:
-            text = shape_text
-        elif len(pieces) == 2:  # one run of digits, as most have
-            text = pieces[0] + digits[run] + pieces[1]
-            run += 1
-        else:
-            written = [pieces[0]]
-            for piece in pieces[1:]:
-                written += [digits[run], piece]
-                run += 1
-            text = "".join(written)
-        end = position + len(text)
-        tokens.append(_new_token(Token, (kind, position, end, text)))
-        position = end
-    return tuple(tokens)
+    return tuple(
+        [
+            _new_token(Token, (kind, start, end, formula[start:end]))
+            for kind, start, end in _places(formula.translate(_ZEROS))
+        ]
+    )
 
 
 def significant(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
@@ -237,10 +223,11 @@ def string_value(text: str) -> str | None:
 _PREFIXES = re.compile(r"(?:_xl\w+\.)+")
 
 
-def function_name(token: Token) -> str:
-    """The name a FUNCTION token calls, in capitals, without the ``_xlfn.``, ``_xlws.`` or
-    ``_xludf.`` prefixes that files write before newer and add-in functions."""
-    name = token.text[:-1]
+def function_name(text: str) -> str:
+    """The name a FUNCTION token's text (``_xlfn.XLOOKUP(``) calls, in capitals, without the
+    ``_xlfn.``, ``_xlws.`` or ``_xludf.`` prefixes that files write before newer and add-in
+    functions."""
+    name = text[:-1]
     if name[:3].lower() == "_xl":
         prefixes = _PREFIXES.match(name)
         if prefixes:
@@ -295,6 +282,6 @@ def called_names(texts: bytes) -> set[str]:
     """The names of the functions that formula texts (UTF-8, any number of them) may call, as
     :func:`function_name` gives them; a name in quoted text counts too."""
     return {
-        function_name(_new_token(Token, (FUNCTION, 0, 0, name.decode("utf-8", "replace") + "(")))
+        function_name(name.decode("utf-8", "replace") + "(")
         for name in set(_CALLED_IN_BYTES.findall(texts))
     }

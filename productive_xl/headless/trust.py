@@ -127,7 +127,7 @@ class FormulaChecks:
         for token in tokens:
             if token.kind != FUNCTION:
                 continue
-            bare = function_name(token)
+            bare = function_name(token.text)
             if bare in self.lacking:
                 return f"uses {bare}, which the formula engine cannot evaluate"
             if bare in self.date_functions:
