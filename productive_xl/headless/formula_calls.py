@@ -10,7 +10,8 @@ array constants (``{1,2}``) are inside tokens of their own, and separate nothing
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from productive_xl.headless.formula_text import (
     CLOSE,
@@ -19,15 +20,17 @@ from productive_xl.headless.formula_text import (
     SEPARATOR,
     function_name,
     scan,
+    shape,
 )
 
+Spans = tuple[tuple[int, int], ...]
 
-@dataclass(frozen=True)
-class Call:
+
+class Call(NamedTuple):
     """A call of ``name`` (upper case, without the _xlfn. prefix), its arguments' spans."""
 
     name: str
-    arguments: tuple[tuple[int, int], ...]
+    arguments: Spans
 
     def argument(self, formula: str, position: int) -> str | None:
         """The text of the argument at ``position`` (from 0), stripped; None if not given."""
@@ -37,57 +40,65 @@ class Call:
         return formula[start:end].strip()
 
 
-class _Open:
-    """A call being read (``name`` None for a parenthesis or a call of a function not wanted)."""
-
-    __slots__ = ("arguments", "index", "name", "start")
-
-    def __init__(self, name: str | None, start: int, index: int):
-        self.name = name
-        self.start = start  # where the argument being read starts
-        self.index = index  # where the call stands among those found
-        self.arguments: list[tuple[int, int]] = []
-
-
 def calls(formula: str, names: Collection[str]) -> list[Call]:
     """Every call in ``formula`` of a function in ``names`` (upper case), nested ones included,
     in the order they start."""
     capitals = formula.upper()
     if not any(name in capitals for name in names):
         return []  # most formulas call none of them: a look for their names spares the reading
-    return _calls(formula, names)
+    found = []
+    for start, end, arguments in _every_call(shape(formula)):
+        name = function_name(formula[start:end])
+        if name in names:
+            found.append(Call(name, arguments))
+    return found
 
 
-def _calls(formula: str, names: Collection[str]) -> list[Call]:
-    found: list[Call | None] = []
+class _Open:
+    """A call being read (``index`` -1 for a parenthesis): its place among the calls found,
+    where its function's name stands, where the argument being read starts, those read."""
+
+    __slots__ = ("arguments", "index", "name_end", "name_start", "start")
+
+    def __init__(self, index: int, name_start: int, name_end: int):
+        self.index = index
+        self.name_start = name_start
+        self.name_end = name_end
+        self.start = name_end
+        self.arguments: list[tuple[int, int]] = []
+
+    def read(self) -> tuple[int, int, Spans]:
+        return self.name_start, self.name_end, tuple(self.arguments)
+
+
+@lru_cache(maxsize=4096)
+def _every_call(formula_shape: str) -> tuple[tuple[int, int, Spans], ...]:
+    """Where each call of a formula's shape names its function (name and "("), and its
+    arguments' spans, in the order the calls start: the same for every formula of the shape."""
+    found: list[tuple[int, int, Spans] | None] = []
     stack: list[_Open] = []
-    for token in scan(formula):
-        kind, start, end, text = token
+    for kind, start, end, text in scan(formula_shape):
         if kind == FUNCTION:
-            name = function_name(text)
-            if name in names:
-                stack.append(_Open(name, end, len(found)))
-                found.append(None)  # its place, filled in at its end
-            else:
-                stack.append(_Open(None, end, -1))
+            stack.append(_Open(len(found), start, end))
+            found.append(None)  # its place, filled in at its end
         elif kind == OPEN:
-            stack.append(_Open(None, end, -1))
+            stack.append(_Open(-1, start, end))
         elif not stack:
             continue
-        elif kind == SEPARATOR and text == "," and stack[-1].name is not None:
-            stack[-1].arguments.append((stack[-1].start, start))
-            stack[-1].start = end
         elif kind == CLOSE:
             call = stack.pop()
-            if call.name is not None:
+            if call.index >= 0:
                 call.arguments.append((call.start, start))
                 if call.arguments == [(start, start)]:
                     call.arguments = []  # NAME() has no arguments
-                found[call.index] = Call(call.name, tuple(call.arguments))
+                found[call.index] = call.read()
+        elif kind == SEPARATOR and text == "," and stack[-1].index >= 0:
+            stack[-1].arguments.append((stack[-1].start, start))
+            stack[-1].start = end
     for call in stack:  # a call the formula never closes: the arguments read so far
-        if call.name is not None:
-            found[call.index] = Call(call.name, tuple(call.arguments))
-    return [call for call in found if call is not None]
+        if call.index >= 0:
+            found[call.index] = call.read()
+    return tuple(call for call in found if call is not None)
 
 
 # The functions that count, add up or pick out cells meeting criteria; IronCalc 0.9.1 gives
