@@ -30,6 +30,7 @@ from productive_xl.headless.formula_text import (
     STRUCTURED,
     WHITESPACE,
     scan,
+    shape,
 )
 from productive_xl.headless.formula_text import PREFIX as UNARY
 
@@ -43,7 +44,7 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-@dataclass
+@dataclass(slots=True)  # one for every argument of every call
 class Argument:
     """One argument of a call: an expression, or a plain reference to read as a range."""
 
@@ -57,21 +58,27 @@ class Argument:
         self.is_missing = not self.text.strip()
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
     """One PRODUCTIVE_* call of a formula, with where its result is kept."""
 
     function: str  # the Excel name, in capitals
     arguments: list[Argument]
     result_row: int  # on the scratch sheet, column 1
-    inner: list[Call] = field(default_factory=list)
 
 
+# The formula without its calls, and each call's arguments, as pieces of the formula: a piece
+# of its text as written (_AS_WRITTEN, start, end), a reference qualified with the formula's
+# sheet (_QUALIFIED, start, end), a name that may be local to the sheet (_NAMED, start, end), or
+# the result cell of the call taken out before (_RESULT, the call's place in the list, 0).
+_AS_WRITTEN, _QUALIFIED, _NAMED, _RESULT = range(4)
+Piece = tuple[int, int, int]
 # An inner call's result cell, standing in an outer call's argument: a reference to read.
-_RESULT = "result"
-# The significant tokens of an argument that is a reference or a name and nothing else.
+_RESULT_KIND = "result"
+# The kinds of the tokens (white space aside) of an argument that is a reference or a name and
+# nothing else ...
 _REFERENCE_SHAPES = frozenset(
-    {(REFERENCE,), (SHEET, REFERENCE), (NAME,), (SHEET, NAME), (STRUCTURED,), (_RESULT,)}
+    {(REFERENCE,), (SHEET, REFERENCE), (NAME,), (SHEET, NAME), (STRUCTURED,), (_RESULT_KIND,)}
 )
 # ... and of one that is a number written out.
 _NUMBER_SHAPES = frozenset(
@@ -89,80 +96,131 @@ def _number(text: str) -> float | None:
     return float(written)
 
 
+@dataclass(frozen=True)
+class _PlannedArgument:
+    pieces: tuple[Piece, ...]
+    is_reference: bool
+    is_number: bool
+
+
+@dataclass(frozen=True)
+class _PlannedCall:
+    name: tuple[int, int]  # where its name stands, without the "("
+    arguments: tuple[_PlannedArgument, ...]
+
+
 class _Frame:
-    """A call being read, or a parenthesis or another function's call (``call_name`` None)."""
+    """A call being read, or a parenthesis or another function's call (``call`` None)."""
 
-    __slots__ = ("arguments", "call_name", "inner", "kinds", "pieces")
+    __slots__ = ("arguments", "call", "kinds", "pieces")
 
-    def __init__(self, call_name: str | None):
-        self.call_name = call_name
-        self.arguments: list[Argument] = []
-        self.pieces: list[str] = []  # the text of the argument being read
+    def __init__(self, call: tuple[int, int] | None):
+        self.call = call
+        self.arguments: list[_PlannedArgument] = []
+        self.pieces: list[Piece] = []  # those of the argument being read
         self.kinds: list[str] = []  # the kinds of its tokens, white space aside
-        self.inner: list[Call] = []
+
+    def add(self, what: int, start: int, end: int) -> None:
+        last = self.pieces[-1] if self.pieces else None
+        if what == _AS_WRITTEN and last is not None and last[0] == _AS_WRITTEN and last[2] == start:
+            self.pieces[-1] = (_AS_WRITTEN, last[1], end)  # one piece for text written on
+        else:
+            self.pieces.append((what, start, end))
+
+    def read(self, kind: str, start: int, end: int, *, qualified: bool) -> None:
+        """Any other token: in a call's argument, a reference is qualified with the formula's
+        sheet and a name may be one local to it (``qualified``)."""
+        if qualified and kind == REFERENCE:
+            self.add(_QUALIFIED, start, end)
+        elif qualified and kind == NAME:
+            self.add(_NAMED, start, end)
+        else:
+            self.add(_AS_WRITTEN, start, end)
+        if kind != WHITESPACE:
+            self.kinds.append(kind)
 
     def end_argument(self) -> None:
-        text = "".join(self.pieces)
         shape = tuple(self.kinds)
-        number = _number(text) if shape in _NUMBER_SHAPES else None
-        self.arguments.append(Argument(text, shape in _REFERENCE_SHAPES, number))
+        self.arguments.append(
+            _PlannedArgument(
+                tuple(self.pieces), shape in _REFERENCE_SHAPES, shape in _NUMBER_SHAPES
+            )
+        )
         self.pieces, self.kinds = [], []
 
 
-class _Reader:
-    """Reads a formula's tokens into the formula without its PRODUCTIVE_* calls, and the calls."""
+Plan = tuple[tuple[Piece, ...], tuple[_PlannedCall, ...]]
 
-    def __init__(
-        self, sheet: str, next_result_row: Callable[[], int], local_names: Mapping[str, str]
-    ):
-        self.quoted = quote_sheet(sheet) + "!"
-        self.next_result_row = next_result_row
-        self.local_names = local_names
-        self.frame = _Frame(None)
-        self.stack = [self.frame]
-        self.calls: list[Call] = []
-        self.in_call = 0  # how many PRODUCTIVE_* calls the token being read stands in
 
-    def open(self, kind: str, text: str) -> None:
-        """A call, or a parenthesis, begins."""
+@lru_cache(maxsize=1024)
+def _plan(formula_shape: str) -> Plan | None:
+    """How the formulas of a shape are taken apart: the same for every one of them, since their
+    tokens stand at the same places. None when a call is left open."""
+    frame = _Frame(None)
+    stack = [frame]
+    calls: list[_PlannedCall] = []
+    in_call = 0  # how many PRODUCTIVE_* calls the token being read stands in
+    after_sheet = False
+    for kind, start, end, text in scan(formula_shape):
         if kind == FUNCTION and text[: len(PREFIX)].upper() == PREFIX:
-            self.frame = _Frame(text[:-1].upper())
-            self.in_call += 1
+            frame = _Frame((start, end - 1))
+            stack.append(frame)
+            in_call += 1
+        elif kind in (FUNCTION, OPEN):
+            frame.add(_AS_WRITTEN, start, end)
+            frame.kinds.append(kind)
+            frame = _Frame(None)
+            stack.append(frame)
+        elif kind == CLOSE and len(stack) > 1:
+            done = stack.pop()
+            frame = stack[-1]
+            if done.call is None:
+                for piece in done.pieces:
+                    frame.add(*piece)
+                frame.add(_AS_WRITTEN, start, end)
+                frame.kinds.append(CLOSE)
+                continue
+            in_call -= 1
+            done.end_argument()
+            if len(done.arguments) == 1 and not done.arguments[0].pieces:
+                done.arguments = []  # NAME() has no arguments
+            calls.append(_PlannedCall(done.call, tuple(done.arguments)))
+            frame.add(_RESULT, len(calls) - 1, 0)
+            frame.kinds.append(_RESULT_KIND)
+        elif kind == SEPARATOR and frame.call is not None and text == ",":
+            frame.end_argument()
         else:
-            self.frame.pieces.append(text)
-            self.frame.kinds.append(kind)
-            self.frame = _Frame(None)
-        self.stack.append(self.frame)
+            frame.read(kind, start, end, qualified=bool(in_call) and not after_sheet)
+        after_sheet = kind == SHEET
+    if len(stack) > 1:
+        return None
+    return tuple(stack[0].pieces), tuple(calls)
 
-    def close(self, text: str) -> None:
-        """A call, or a parenthesis, ends."""
-        done = self.stack.pop()
-        self.frame = frame = self.stack[-1]
-        if done.call_name is None:
-            frame.pieces.append("".join(done.pieces) + text)
-            frame.kinds.append(CLOSE)
-            return
-        self.in_call -= 1
-        done.end_argument()
-        if len(done.arguments) == 1 and not done.arguments[0].text:
-            done.arguments = []  # NAME() has no arguments
-        call = Call(done.call_name, done.arguments, self.next_result_row(), done.inner)
-        self.calls.append(call)
-        frame.inner.append(call)
-        frame.pieces.append(f"{quote_sheet(SCRATCH_SHEET)}!$A${call.result_row}")
-        frame.kinds.append(_RESULT)
 
-    def other(self, kind: str, text: str, after_sheet: bool) -> None:
-        """Any other token: a reference in a call qualified with the formula's sheet, a name
-        local to it written out."""
-        if self.in_call and not after_sheet:
-            if kind == REFERENCE:
-                text = self.quoted + text
-            elif kind == NAME:
-                text = self.local_names.get(text.lower(), text)
-        self.frame.pieces.append(text)
-        if kind != WHITESPACE:
-            self.frame.kinds.append(kind)
+def _written(
+    pieces: tuple[Piece, ...],
+    formula: str,
+    quoted: str,
+    local_names: Mapping[str, str],
+    results: list[str],
+) -> str:
+    if len(pieces) == 1 and pieces[0][0] == _QUALIFIED:  # a cell of the sheet, as most are
+        return quoted + formula[pieces[0][1] : pieces[0][2]]
+    parts = []
+    for what, start, end in pieces:
+        if what == _AS_WRITTEN:
+            parts.append(formula[start:end])
+        elif what == _QUALIFIED:
+            parts.append(quoted + formula[start:end])
+        elif what == _NAMED:
+            name = formula[start:end]
+            parts.append(local_names.get(name.lower(), name))
+        else:
+            parts.append(results[start])
+    return "".join(parts)
+
+
+_RESULT_CELLS = quote_sheet(SCRATCH_SHEET) + "!$A$"
 
 
 def extract_calls(
@@ -178,19 +236,22 @@ def extract_calls(
     names local to ``sheet`` (lower case) to what they refer to: on the scratch sheet they
     would no longer be in scope, so they are written out.
     """
-    reader = _Reader(sheet, next_result_row, local_names or {})
-    after_sheet = False
-    for kind, _, _, text in scan(formula):
-        if kind in (FUNCTION, OPEN):
-            reader.open(kind, text)
-        elif kind == CLOSE and len(reader.stack) > 1:
-            reader.close(text)
-        elif kind == SEPARATOR and reader.frame.call_name is not None and text == ",":
-            reader.frame.end_argument()
-        else:
-            reader.other(kind, text, after_sheet)
-        after_sheet = kind == SHEET
-    if len(reader.stack) > 1:
-        return formula, []  # a call left open: not a formula the engine shows
-    text = "".join(reader.stack[0].pieces)
-    return (text if text.startswith("=") else "=" + text), reader.calls
+    plan = _plan(shape(formula))
+    if plan is None or not plan[1]:
+        return formula, []  # no call, or one left open: not a formula the engine shows
+    pieces, planned = plan
+    quoted = quote_sheet(sheet) + "!"
+    names = local_names or {}
+    results: list[str] = []
+    calls: list[Call] = []
+    for call in planned:  # innermost first: an argument's result cells are known
+        arguments = []
+        for argument in call.arguments:
+            text = _written(argument.pieces, formula, quoted, names, results)
+            number = _number(text) if argument.is_number else None
+            arguments.append(Argument(text, argument.is_reference, number))
+        start, end = call.name
+        calls.append(Call(formula[start:end].upper(), arguments, next_result_row()))
+        results.append(f"{_RESULT_CELLS}{calls[-1].result_row}")
+    text = _written(pieces, formula, quoted, names, results)
+    return (text if text.startswith("=") else "=" + text), calls
