@@ -11,14 +11,19 @@ sheet name, a reference or a name is decided in one place.
 POSTFIX, ``)`` CLOSE. The tokens cover the text without gap or overlap (their texts joined give
 the formula back), and text the lexer cannot place is an OTHER token, so no formula is refused.
 
-Choices made, each as the readers before this one made them:
+A formula is lexed once for all the formulas of its shape (its text with every digit "0"): the
+formulas filled down a column share their tokens' kinds and places, and differ only in the
+digits of their texts. Readers that work from places alone can keep what they work out by shape
+too (:func:`shape`), as the calls' arguments and the rows that move are.
+
+Choices made (those of the readers it replaced, unless said):
 
 * a sheet prefix (``Sheet1!``, ``'My sheet'!``, ``Sheet1:Sheet3!``, ``[1]Sheet1!``, ``[1]!``) is
   a token of its own, ``!`` included, followed by the REFERENCE or NAME it qualifies;
 * a REFERENCE is one to 3 letters and digits, a range of two such, a range of columns (``A:C``)
   or of rows (``1:3``), each part with ``$`` marks, and a ``#`` for a spilled range; the letters
-  are not checked against the last column (``ZZZ1`` is a reference, as Excel's older files and
-  the engine read it). ``R1C1``, ``A1B`` and ``LOG10`` followed by ``(`` are not references;
+  are not checked against the last column (``ZZZ1`` is a reference, as every reader here took
+  it). ``R1C1``, ``A1B`` and ``LOG10`` followed by ``(`` are not references;
 * a FUNCTION token is the function's name and its ``(``; the ``)`` that ends the call is a CLOSE
   token like the one that ends a parenthesis, so a reader keeps its own stack;
 * an array constant ``{1,2;"a}",3}`` and a structured reference ``tbl[[#This Row],[Qty]]``
