@@ -93,6 +93,8 @@ def _moving_runs(shape: bytes) -> tuple[bool, ...] | None:
 def _template(formula: bytes, row: int) -> tuple[bytes, tuple[int, ...]] | None:
     """The formula as a template for the formulas below it, with a ``%d`` for each relative row,
     and each such row's distance from ``row``; None when the formula is not one to share."""
+    if b"[" in formula and b'"' not in formula and b"'" not in formula:
+        return None  # a structured or external reference, at a glance
     digits = _DIGITS.findall(formula)
     shape = _DIGITS.sub(b"0", formula) if digits else formula
     moving = _moving_runs(shape)
