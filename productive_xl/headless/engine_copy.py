@@ -37,6 +37,13 @@ from productive_xl.headless.formula_calls import (
     calls,
     range_positions,
 )
+from productive_xl.headless.formula_text import (
+    STRUCTURED,
+    is_external,
+    plain_reference,
+    scan,
+    structured_parts,
+)
 from productive_xl.headless.references import MAX_ROW, parse_area
 from productive_xl.headless.shared_formulas import share_filled_formulas
 from productive_xl.ooxml.cell_values import column_letters
@@ -46,12 +53,6 @@ from productive_xl.ooxml.sheet_values import rewrite_formulas
 from productive_xl.ooxml.workbook import Table, WorkbookInfo
 
 _TARGET = re.compile(rb"""(\sTarget\s*=\s*)(["'])(/[^"']*)\2""")
-# Text in double quotes (a string) or single quotes (a sheet name) is never a table reference.
-_QUOTED = re.compile(r""""(?:[^"]|"")*"|'(?:[^']|'')*'""")
-_STRUCTURED = re.compile(
-    r"(?<![\w.\]])(?P<table>[A-Za-z_\\][\w.]*)?\[(?P<inner>(?:[^\[\]]|\[[^\[\]]*\])*)\]"
-    r"(?![\w.]*!)"  # "[1]Sheet1!A1" is a reference to another workbook, not a table
-)
 
 
 def _relative(owner_rels: str) -> Callable[[re.Match[bytes]], bytes]:
@@ -101,34 +102,22 @@ def qualify_table_references(
     range.
     """
     by_name = {t.name.casefold(): t for t in tables}
-
-    def rewrite(match: re.Match[str]) -> str:
-        name = match.group("table") or (table.name if table else None)
-        if name is None:
-            return match.group(0)
-        named = by_name.get(name.casefold())
-        if named is not None:
-            cells = _one_row_column(named, match.group("inner"))
-            if cells is not None:
-                return cells
-        return f"{name}[{_spelled_out(match.group('inner'))}]"
-
     pieces = []
-    done = 0
-    for quoted in _QUOTED.finditer(formula):
-        pieces.append(_STRUCTURED.sub(rewrite, formula[done : quoted.start()]))
-        pieces.append(quoted.group(0))
-        done = quoted.end()
-    pieces.append(_STRUCTURED.sub(rewrite, formula[done:]))
+    for token in scan(formula):
+        if token.kind != STRUCTURED or is_external(token):
+            pieces.append(token.text)
+            continue
+        named, inner = structured_parts(token)
+        name = named or (table.name if table else None)
+        if name is None:
+            pieces.append(token.text)
+            continue
+        found = by_name.get(name.casefold())
+        cells = _one_row_column(found, inner) if found is not None else None
+        pieces.append(cells if cells is not None else f"{name}[{_spelled_out(inner)}]")
     return "".join(pieces)
 
 
-_SHEET = r"(?P<sheet>(?:'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?"
-_ONE_CELL = re.compile(_SHEET + r"(?P<cell>\$?[A-Za-z]{1,3}\$?\d+)$")
-_A1_RANGE = re.compile(
-    _SHEET + r"(?P<first>(?P<column_mark>\$?)[A-Za-z]{1,3}(?P<row_mark>\$?)\d+)"
-    r"(?::\$?[A-Za-z]{1,3}\$?\d+)?$"
-)
 _CRITERIA_NAME = re.compile(
     "|".join(sorted(CRITERIA_FUNCTIONS, key=len, reverse=True)), re.IGNORECASE
 )
@@ -149,29 +138,41 @@ def _may_hold_criteria_functions(part: bytes) -> bool:
 
 def _as_range(argument: str) -> str:
     """``A2`` -> ``A2:A2`` (sheet name kept, in front only); any other argument as it is."""
-    one = _ONE_CELL.match(argument)
-    return f"{argument}:{one.group('cell')}" if one else argument
+    reference = plain_reference(argument)
+    if reference is None or ":" in reference[1].text or reference[1].text.endswith("#"):
+        return argument
+    return f"{argument}:{reference[1].text}"
 
 
 def _shaped_like(criteria: str, cells: str) -> str:
     """``cells`` (an A1 range) given the shape of the range ``criteria`` from its top left cell,
     as Excel reads the range a SUMIF adds up; as it is when either is not a plain range."""
     wanted, given = parse_area(criteria, ""), parse_area(cells, "")
-    written = _A1_RANGE.match(cells)
-    if wanted is None or given is None or written is None:
+    written = plain_reference(cells)
+    if wanted is None or given is None or written is None or written[1].text[-1] == "#":
         return cells
     rows, columns = wanted.bottom - wanted.top, wanted.right - wanted.left
     if (given.bottom - given.top, given.right - given.left) == (rows, columns):
         return cells
-    first = written.group("first")
+    first = written[1].text.partition(":")[0]
     top_left = parse_area(first, "")
-    if top_left is None or (top_left.top, top_left.left) != (given.top, given.left):
-        return cells  # written bottom first: left for the trust checks to report
+    if (
+        top_left is None
+        or top_left.bottom == MAX_ROW
+        or (top_left.top, top_left.left)
+        != (
+            given.top,
+            given.left,
+        )
+    ):
+        return cells  # written bottom first (or whole columns): left for the trust checks
     bottom, right = given.top + rows, given.left + columns
     if bottom > MAX_ROW:
         return cells
-    end = f"{written.group('column_mark')}{column_letters(right)}{written.group('row_mark')}"
-    return f"{written.group('sheet') or ''}{first}:{end}{bottom}"
+    column_mark = "$" if first.startswith("$") else ""
+    row_mark = "$" if "$" in first[1:] else ""
+    sheet = written[0].text if written[0] is not None else ""
+    return f"{sheet}{first}:{column_mark}{column_letters(right)}{row_mark}{bottom}"
 
 
 def criteria_ranges_spelled_out(formula: str) -> str:

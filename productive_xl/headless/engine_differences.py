@@ -29,6 +29,7 @@ from productive_xl.headless.formula_calls import (
     criteria_pairs,
     range_positions,
 )
+from productive_xl.headless.formula_text import string_value
 from productive_xl.headless.ironcalc_model import read_value
 from productive_xl.headless.references import MAX_COLUMN, MAX_ROW, Area, parse_area
 from productive_xl.ooxml.cell_values import ErrorValue
@@ -64,7 +65,6 @@ DATE_MAKERS = frozenset(_MADE_FROM)
 SERIAL_FUNCTIONS = frozenset(SERIAL_ARGUMENTS) | DATE_MAKERS | {"DATEVALUE"}
 _EARLY_YEAR = re.compile(r"(?<!\d)(1[0-8]\d\d|1900)(?!\d)")
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[Ee][+-]?\d+)?$")
-_TEXT = re.compile(r'^"(?:[^"]|"")*"$')
 _DATE_CODES = re.compile(r"[dmy]", re.IGNORECASE)
 _FORMULA_WITHOUT_TEXT = re.compile(rb"<f\b[^>]*/>")
 
@@ -170,9 +170,8 @@ class EngineDifferences:
     def _not_equal_to_text(self, sheet: str, criteria: str) -> bool:
         """Whether ``criteria`` is, or may be, "<>" and a text: Excel counts every cell that
         does not hold that text, blank and number cells too; the engine only text cells."""
-        if _TEXT.match(criteria):
-            shown: object = criteria[1:-1].replace('""', '"')
-        else:
+        shown: object = string_value(criteria)
+        if shown is None:
             area = self.workbook.reference_area(criteria, sheet)
             if area is None:  # an expression: "<>"&B4 is what matters
                 return '"<>' in criteria
@@ -195,9 +194,8 @@ class EngineDifferences:
         """Whether DATEVALUE's text may be a date before March 1900 (it names a year up to
         1900), or is an expression and the engine gives an error."""
         text = call.argument(formula, 0) or ""
-        if _TEXT.match(text):
-            shown: object = text[1:-1]
-        else:
+        shown: object = string_value(text)
+        if shown is None:
             area = self.workbook.reference_area(text, sheet)
             if area is None:
                 return self._errs(sheet, row, column)
@@ -213,8 +211,9 @@ class EngineDifferences:
             return float(text)
         if text.upper() in ("TRUE", "FALSE"):
             return float(text.upper() == "TRUE")
-        if text.startswith('"') and text.endswith('"'):
-            inner = text[1:-1].strip()
+        written = string_value(text)
+        if written is not None:
+            inner = written.strip()
             return float(inner) if _NUMBER.match(inner) else None
         area = self.workbook.reference_area(text, sheet)
         if area is None:
@@ -238,8 +237,8 @@ class EngineDifferences:
         if call.name == "DATEVALUE":
             return early if self._early_date_text(call, sheet, row, column, formula) else None
         if call.name == "TEXT":
-            shown = call.argument(formula, 1) or ""
-            if shown.startswith('"') and not _DATE_CODES.search(shown):
+            shown = string_value(call.argument(formula, 1) or "")
+            if shown is not None and not _DATE_CODES.search(shown):
                 return None  # a number format, not a date one
         read = _MADE_FROM.get(call.name) or SERIAL_ARGUMENTS[call.name]
         values = {

@@ -1,28 +1,36 @@
 """The calls of chosen functions in a formula's text, and where each of their arguments lies.
 
 Two readers need this: the engine's copy, which gives IronCalc a form of some arguments it
-evaluates as Excel does, and the trust checks, which look at what an argument holds. Commas
-inside text, quoted sheet names, structured references (``tbl[[#This Row],[Qty]]``) and array
-constants (``{1,2}``) do not separate arguments, so they are blanked out before the text is read.
+evaluates as Excel does, and the trust checks, which look at what an argument holds. The
+formula's tokens (:mod:`formula_text`) tell the calls and the commas between their arguments:
+commas inside text, quoted sheet names, structured references (``tbl[[#This Row],[Qty]]``) and
+array constants (``{1,2}``) are inside tokens of their own, and separate nothing.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
-_CALL = re.compile(r"(?<![\w.])(?:_xl\w+\.)*([A-Za-z][\w.]*)\(")
-_CLOSING = {'"': '"', "'": "'"}
-_MARKS = re.compile(r"[(),]")
+from productive_xl.headless.formula_text import (
+    CLOSE,
+    FUNCTION,
+    OPEN,
+    SEPARATOR,
+    function_name,
+    scan,
+    shape,
+)
+
+Spans = tuple[tuple[int, int], ...]
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """A call of ``name`` (upper case, without the _xlfn. prefix), its arguments' spans."""
 
     name: str
-    arguments: tuple[tuple[int, int], ...]
+    arguments: Spans
 
     def argument(self, formula: str, position: int) -> str | None:
         """The text of the argument at ``position`` (from 0), stripped; None if not given."""
@@ -32,66 +40,65 @@ class Call:
         return formula[start:end].strip()
 
 
-def _masked(formula: str) -> str:
-    """``formula`` with the inside of text, quoted names, brackets and braces made blanks, so
-    that what is left shows the calls and the commas between arguments; same length."""
-    if not any(mark in formula for mark in "\"'[{"):
-        return formula  # most formulas: nothing to blank
-    out = list(formula)
-    index = 0
-    while index < len(formula):
-        char = formula[index]
-        if char in _CLOSING:  # "text" or 'sheet name', doubled quotes inside
-            end = index + 1
-            while end < len(formula):
-                if formula[end] == char:
-                    if formula[end + 1 : end + 2] == char:
-                        end += 2
-                        continue
-                    break
-                end += 1
-            for blank in range(index + 1, min(end, len(formula))):
-                out[blank] = " "
-            index = end + 1
-        elif char in "[{":
-            closing = "]" if char == "[" else "}"
-            depth, end = 1, index + 1
-            while end < len(formula) and depth:
-                depth += {char: 1, closing: -1}.get(formula[end], 0)
-                end += 1
-            for blank in range(index + 1, end - 1):
-                out[blank] = " "
-            index = end
-        else:
-            index += 1
-    return "".join(out)
-
-
 def calls(formula: str, names: Collection[str]) -> list[Call]:
-    """Every call in ``formula`` of a function in ``names`` (upper case), nested ones included."""
-    masked = _masked(formula)
-    found: list[Call] = []
-    for match in _CALL.finditer(masked):
-        name = match.group(1).upper()
-        if name not in names:
-            continue
-        depth, start = 0, match.end()
-        arguments: list[tuple[int, int]] = []
-        for mark in _MARKS.finditer(masked, match.end()):
-            char, index = mark.group(), mark.start()
-            if char == "(":
-                depth += 1
-            elif char == ")" and depth:
-                depth -= 1
-            elif char in ",)" and not depth:
-                arguments.append((start, index))
-                start = index + 1
-                if char == ")":
-                    break
-        if arguments == [(match.end(), match.end())]:
-            arguments = []  # NAME() has no arguments
-        found.append(Call(name, tuple(arguments)))
+    """Every call in ``formula`` of a function in ``names`` (upper case), nested ones included,
+    in the order they start."""
+    capitals = formula.upper()
+    if not any(name in capitals for name in names):
+        return []  # most formulas call none of them: a look for their names spares the reading
+    found = []
+    for start, end, arguments in _every_call(shape(formula)):
+        name = function_name(formula[start:end])
+        if name in names:
+            found.append(Call(name, arguments))
     return found
+
+
+class _Open:
+    """A call being read (``index`` -1 for a parenthesis): its place among the calls found,
+    where its function's name stands, where the argument being read starts, those read."""
+
+    __slots__ = ("arguments", "index", "name_end", "name_start", "start")
+
+    def __init__(self, index: int, name_start: int, name_end: int):
+        self.index = index
+        self.name_start = name_start
+        self.name_end = name_end
+        self.start = name_end
+        self.arguments: list[tuple[int, int]] = []
+
+    def read(self) -> tuple[int, int, Spans]:
+        return self.name_start, self.name_end, tuple(self.arguments)
+
+
+@lru_cache(maxsize=4096)
+def _every_call(formula_shape: str) -> tuple[tuple[int, int, Spans], ...]:
+    """Where each call of a formula's shape names its function (name and "("), and its
+    arguments' spans, in the order the calls start: the same for every formula of the shape."""
+    found: list[tuple[int, int, Spans] | None] = []
+    stack: list[_Open] = []
+    for kind, start, end, text in scan(formula_shape):
+        if kind == FUNCTION:
+            stack.append(_Open(len(found), start, end))
+            found.append(None)  # its place, filled in at its end
+        elif kind == OPEN:
+            stack.append(_Open(-1, start, end))
+        elif not stack:
+            continue
+        elif kind == CLOSE:
+            call = stack.pop()
+            if call.index >= 0:
+                call.arguments.append((call.start, start))
+                if call.arguments == [(start, start)]:
+                    call.arguments = []  # NAME() has no arguments
+                found[call.index] = call.read()
+        elif kind == SEPARATOR and text == "," and stack[-1].index >= 0:
+            stack[-1].arguments.append((stack[-1].start, start))
+            stack[-1].start = end
+    for call in stack:  # a call the formula never closes: the arguments read so far
+        if call.index >= 0:
+            found[call.index] = call.read()
+    return tuple(call for call in found if call is not None)
 
 
 # The functions that count, add up or pick out cells meeting criteria; IronCalc 0.9.1 gives

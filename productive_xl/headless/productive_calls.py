@@ -13,21 +13,29 @@ result cells that the outer call's arguments refer to.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from productive_xl.headless.formula_text import (
+    CLOSE,
+    FUNCTION,
+    NAME,
+    NUMBER,
+    OPEN,
+    POSTFIX,
+    REFERENCE,
+    SEPARATOR,
+    SHEET,
+    STRUCTURED,
+    WHITESPACE,
+    scan,
+    shape,
+)
+from productive_xl.headless.formula_text import PREFIX as UNARY
+
 PREFIX = "PRODUCTIVE_"
 SCRATCH_SHEET = "_productive_xl"
-
-_CELL_OR_RANGE = re.compile(
-    r"^\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?#?$"
-    r"|^\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}$|^\$?\d+:\$?\d+$"
-)
-
-
-_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?$")
 
 
 @lru_cache(maxsize=256)  # a workbook has a few sheets, and a call on every line quotes one
@@ -36,79 +44,183 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-@dataclass
+@dataclass(slots=True)  # one for every argument of every call
 class Argument:
     """One argument of a call: an expression, or a plain reference to read as a range."""
 
     text: str
     is_reference: bool
-    # worked out once, as each is asked for every time the call is placed, read and checked
+    number: float | None = None  # the value of a number written out: 12, -0.9, 1E3, 5%
+    # worked out once, as it is asked for every time the call is placed, read and checked
     is_missing: bool = field(init=False, compare=False)
-    number: float | None = field(init=False, compare=False)  # the value of a number written out
 
     def __post_init__(self) -> None:
-        text = self.text.strip()
-        self.is_missing = not text
-        self.number = None
-        if _NUMBER.match(text):  # 12, 0.9, 1E3, 5%
-            self.number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        self.is_missing = not self.text.strip()
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
     """One PRODUCTIVE_* call of a formula, with where its result is kept."""
 
     function: str  # the Excel name, in capitals
     arguments: list[Argument]
     result_row: int  # on the scratch sheet, column 1
-    inner: list[Call] = field(default_factory=list)
 
 
-class _Frame:
-    def __init__(self, call_name: str | None):
-        self.call_name = call_name  # None for a plain function, a parenthesis or an array
-        self.arguments: list[str] = []
-        self.reference_flags: list[bool] = []
-        self.current: list[str] = []
-        self.current_tokens: list[tuple[str, str]] = []  # (type, subtype) of each token
-        self.inner: list[Call] = []
-
-    def end_argument(self) -> None:
-        significant = [t for t in self.current_tokens if t[0] != "WHITE-SPACE"]
-        self.arguments.append("".join(self.current))
-        self.reference_flags.append(significant == [("OPERAND", "RANGE")])
-        self.current, self.current_tokens = [], []
-
-
-# A formula that is one call with plain arguments, the common case in a tracker's table:
-# ``=productive_released_hours(D2,E2,F2)``. No strings, arrays, parentheses or quoted names.
-_SIMPLE_CALL = re.compile(r"^=\s*(" + PREFIX + r"\w+)\(([^()\"'{}]*)\)\s*$", re.IGNORECASE)
-_PLAIN_ARGUMENT = re.compile(
-    r"^(?:[A-Za-z_][\w.]*!)?\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?$"
+# The formula without its calls, and each call's arguments, as pieces of the formula: a piece
+# of its text as written (_AS_WRITTEN, start, end), a reference qualified with the formula's
+# sheet (_QUALIFIED, start, end), a name that may be local to the sheet (_NAMED, start, end), or
+# the result cell of the call taken out before (_RESULT, the call's place in the list, 0).
+_AS_WRITTEN, _QUALIFIED, _NAMED, _RESULT = range(4)
+Piece = tuple[int, int, int]
+# An inner call's result cell, standing in an outer call's argument: a reference to read.
+_RESULT_KIND = "result"
+# The kinds of the tokens (white space aside) of an argument that is a reference or a name and
+# nothing else ...
+_REFERENCE_SHAPES = frozenset(
+    {(REFERENCE,), (SHEET, REFERENCE), (NAME,), (SHEET, NAME), (STRUCTURED,), (_RESULT_KIND,)}
+)
+# ... and of one that is a number written out.
+_NUMBER_SHAPES = frozenset(
+    {(NUMBER,), (UNARY, NUMBER), (NUMBER, POSTFIX), (UNARY, NUMBER, POSTFIX)}
 )
 
 
-def _simple_call(
-    formula: str, sheet: str, next_result_row: Callable[[], int]
-) -> tuple[str, list[Call]] | None:
-    """The fast way through a formula that is a single call of numbers and cell references."""
-    match = _SIMPLE_CALL.match(formula)
-    if not match:
+def _number(text: str) -> float | None:
+    """The value of a number written out (its sign a "+" or "-", not "@")."""
+    written = "".join(text.split())
+    if written[0] == "@":
         return None
-    texts = [] if not match.group(2).strip() else match.group(2).split(",")
-    arguments = []
-    for text in texts:
-        bare = text.strip()
-        if _PLAIN_ARGUMENT.match(bare):
-            # a plain cell or range of the formula's own sheet is qualified with it at once
-            qualified = bare if "!" in bare else f"{quote_sheet(sheet)}!{bare}"
-            arguments.append(Argument(qualified, True))
-        elif not bare or _NUMBER.match(bare):
-            arguments.append(Argument(bare, False))
+    if written.endswith("%"):
+        return float(written[:-1]) / 100
+    return float(written)
+
+
+@dataclass(frozen=True)
+class _PlannedArgument:
+    pieces: tuple[Piece, ...]
+    is_reference: bool
+    is_number: bool
+
+
+@dataclass(frozen=True)
+class _PlannedCall:
+    name: tuple[int, int]  # where its name stands, without the "("
+    arguments: tuple[_PlannedArgument, ...]
+
+
+class _Frame:
+    """A call being read, or a parenthesis or another function's call (``call`` None)."""
+
+    __slots__ = ("arguments", "call", "kinds", "pieces")
+
+    def __init__(self, call: tuple[int, int] | None):
+        self.call = call
+        self.arguments: list[_PlannedArgument] = []
+        self.pieces: list[Piece] = []  # those of the argument being read
+        self.kinds: list[str] = []  # the kinds of its tokens, white space aside
+
+    def add(self, what: int, start: int, end: int) -> None:
+        last = self.pieces[-1] if self.pieces else None
+        if what == _AS_WRITTEN and last is not None and last[0] == _AS_WRITTEN and last[2] == start:
+            self.pieces[-1] = (_AS_WRITTEN, last[1], end)  # one piece for text written on
         else:
-            return None  # a name, a boolean, an operator: leave it to the tokenizer
-    call = Call(match.group(1).upper(), arguments, next_result_row())
-    return f"={quote_sheet(SCRATCH_SHEET)}!$A${call.result_row}", [call]
+            self.pieces.append((what, start, end))
+
+    def read(self, kind: str, start: int, end: int, *, qualified: bool) -> None:
+        """Any other token: in a call's argument, a reference is qualified with the formula's
+        sheet and a name may be one local to it (``qualified``)."""
+        if qualified and kind == REFERENCE:
+            self.add(_QUALIFIED, start, end)
+        elif qualified and kind == NAME:
+            self.add(_NAMED, start, end)
+        else:
+            self.add(_AS_WRITTEN, start, end)
+        if kind != WHITESPACE:
+            self.kinds.append(kind)
+
+    def end_argument(self) -> None:
+        shape = tuple(self.kinds)
+        self.arguments.append(
+            _PlannedArgument(
+                tuple(self.pieces), shape in _REFERENCE_SHAPES, shape in _NUMBER_SHAPES
+            )
+        )
+        self.pieces, self.kinds = [], []
+
+
+Plan = tuple[tuple[Piece, ...], tuple[_PlannedCall, ...]]
+
+
+@lru_cache(maxsize=1024)
+def _plan(formula_shape: str) -> Plan | None:
+    """How the formulas of a shape are taken apart: the same for every one of them, since their
+    tokens stand at the same places. None when a call is left open."""
+    frame = _Frame(None)
+    stack = [frame]
+    calls: list[_PlannedCall] = []
+    in_call = 0  # how many PRODUCTIVE_* calls the token being read stands in
+    after_sheet = False
+    for kind, start, end, text in scan(formula_shape):
+        if kind == FUNCTION and text[: len(PREFIX)].upper() == PREFIX:
+            frame = _Frame((start, end - 1))
+            stack.append(frame)
+            in_call += 1
+        elif kind in (FUNCTION, OPEN):
+            frame.add(_AS_WRITTEN, start, end)
+            frame.kinds.append(kind)
+            frame = _Frame(None)
+            stack.append(frame)
+        elif kind == CLOSE and len(stack) > 1:
+            done = stack.pop()
+            frame = stack[-1]
+            if done.call is None:
+                for piece in done.pieces:
+                    frame.add(*piece)
+                frame.add(_AS_WRITTEN, start, end)
+                frame.kinds.append(CLOSE)
+                continue
+            in_call -= 1
+            done.end_argument()
+            if len(done.arguments) == 1 and not done.arguments[0].pieces:
+                done.arguments = []  # NAME() has no arguments
+            calls.append(_PlannedCall(done.call, tuple(done.arguments)))
+            frame.add(_RESULT, len(calls) - 1, 0)
+            frame.kinds.append(_RESULT_KIND)
+        elif kind == SEPARATOR and frame.call is not None and text == ",":
+            frame.end_argument()
+        else:
+            frame.read(kind, start, end, qualified=bool(in_call) and not after_sheet)
+        after_sheet = kind == SHEET
+    if len(stack) > 1:
+        return None
+    return tuple(stack[0].pieces), tuple(calls)
+
+
+def _written(
+    pieces: tuple[Piece, ...],
+    formula: str,
+    quoted: str,
+    local_names: Mapping[str, str],
+    results: list[str],
+) -> str:
+    if len(pieces) == 1 and pieces[0][0] == _QUALIFIED:  # a cell of the sheet, as most are
+        return quoted + formula[pieces[0][1] : pieces[0][2]]
+    parts = []
+    for what, start, end in pieces:
+        if what == _AS_WRITTEN:
+            parts.append(formula[start:end])
+        elif what == _QUALIFIED:
+            parts.append(quoted + formula[start:end])
+        elif what == _NAMED:
+            name = formula[start:end]
+            parts.append(local_names.get(name.lower(), name))
+        else:
+            parts.append(results[start])
+    return "".join(parts)
+
+
+_RESULT_CELLS = quote_sheet(SCRATCH_SHEET) + "!$A$"
 
 
 def extract_calls(
@@ -120,73 +232,26 @@ def extract_calls(
     """``formula`` (as the engine shows it, with its "=") with every PRODUCTIVE_* call replaced
     by its result cell, and the calls, innermost first.
 
-    ``local_names`` maps the names local to ``sheet`` (lower case) to what they refer to: on the
-    scratch sheet they would no longer be in scope, so they are written out.
+    A reference in a call's arguments is qualified with ``sheet``; ``local_names`` maps the
+    names local to ``sheet`` (lower case) to what they refer to: on the scratch sheet they
+    would no longer be in scope, so they are written out.
     """
-    simple = _simple_call(formula, sheet, next_result_row)
-    if simple is not None:
-        return simple
-    # openpyxl's tokenizer costs a tenth of a second to import: only formulas that need it pay
-    from openpyxl.formula.tokenizer import Token, Tokenizer  # noqa: PLC0415
-
-    local_names = local_names or {}
-    stack: list[_Frame] = [_Frame(None)]
+    plan = _plan(shape(formula))
+    if plan is None or not plan[1]:
+        return formula, []  # no call, or one left open: not a formula the engine shows
+    pieces, planned = plan
+    quoted = quote_sheet(sheet) + "!"
+    names = local_names or {}
+    results: list[str] = []
     calls: list[Call] = []
-
-    def in_call() -> bool:
-        return any(frame.call_name for frame in stack)
-
-    def emit(text: str, kind: tuple[str, str]) -> None:
-        stack[-1].current.append(text)
-        stack[-1].current_tokens.append(kind)
-
-    for token in Tokenizer(formula).items:
-        if token.type == Token.FUNC and token.subtype == Token.OPEN:
-            name = token.value[:-1]
-            if name.upper().startswith(PREFIX):
-                stack.append(_Frame(name.upper()))
-                continue
-            emit(token.value, (token.type, token.subtype))
-            stack.append(_Frame(None))
-        elif token.subtype == Token.OPEN:  # a parenthesis or an array constant
-            emit(token.value, (token.type, token.subtype))
-            stack.append(_Frame(None))
-        elif token.subtype == Token.CLOSE:
-            frame = stack.pop()
-            if frame.call_name is None:
-                emit("".join(frame.current) + token.value, (token.type, token.subtype))
-                continue
-            frame.end_argument()
-            if frame.arguments == [""]:
-                frame.arguments, frame.reference_flags = [], []
-            call = Call(
-                frame.call_name,
-                [
-                    Argument(a, r)
-                    for a, r in zip(frame.arguments, frame.reference_flags, strict=True)
-                ],
-                next_result_row(),
-                frame.inner,
-            )
-            calls.append(call)
-            stack[-1].inner.append(call)
-            result = f"{quote_sheet(SCRATCH_SHEET)}!$A${call.result_row}"
-            emit(result, (Token.OPERAND, Token.RANGE))
-        elif token.type == Token.SEP and token.subtype == Token.ARG and stack[-1].call_name:
-            stack[-1].end_argument()
-        elif token.type == Token.OPERAND and token.subtype == Token.RANGE and in_call():
-            emit(_qualified(token.value, sheet, local_names), (token.type, token.subtype))
-        else:
-            emit(token.value, (token.type, token.subtype))
-    top = stack[0]
-    text = "".join(top.current)
+    for call in planned:  # innermost first: an argument's result cells are known
+        arguments = []
+        for argument in call.arguments:
+            text = _written(argument.pieces, formula, quoted, names, results)
+            number = _number(text) if argument.is_number else None
+            arguments.append(Argument(text, argument.is_reference, number))
+        start, end = call.name
+        calls.append(Call(formula[start:end].upper(), arguments, next_result_row()))
+        results.append(f"{_RESULT_CELLS}{calls[-1].result_row}")
+    text = _written(pieces, formula, quoted, names, results)
     return (text if text.startswith("=") else "=" + text), calls
-
-
-def _qualified(reference: str, sheet: str, local_names: Mapping[str, str]) -> str:
-    """A reference as it must be written on the scratch sheet to mean the same cells."""
-    if "!" in reference or reference.startswith("#"):
-        return reference
-    if _CELL_OR_RANGE.match(reference):
-        return f"{quote_sheet(sheet)}!{reference}"
-    return local_names.get(reference.lower(), reference)

@@ -1,9 +1,9 @@
 """Which cells a formula reads, and so which cells depend on a cell that could not be computed.
 
-The references are found in the formula text as the engine shows it (structured references
-already turned into ranges). The reading errs on the side of seeing a reference where there is
-none: a cell wrongly thought to depend on an uncomputable one only keeps its old value, which is
-never wrong in the way a silently changed value would be.
+The references are found among the formula's tokens (:mod:`formula_text`) as the engine shows
+it (structured references already turned into ranges). The reading errs on the side of seeing a
+reference where there is none: a cell wrongly thought to depend on an uncomputable one only
+keeps its old value, which is never wrong in the way a silently changed value would be.
 """
 
 from __future__ import annotations
@@ -14,6 +14,14 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import NamedTuple
 
+from productive_xl.headless.formula_text import (
+    NAME,
+    REFERENCE,
+    SHEET,
+    is_external,
+    scan,
+    sheet_name,
+)
 from productive_xl.ooxml.cell_values import cell_position
 
 MAX_ROW = 1_048_576
@@ -21,13 +29,6 @@ MAX_COLUMN = 16_384
 
 CellKey = tuple[str, int, int]  # sheet name (case-folded), row, column
 
-_STRING = re.compile(r'"(?:[^"]|"")*"')
-_REFERENCE = re.compile(
-    r"(?:(?P<sheet>'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?"
-    r"(?P<range>\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?"
-    r"|\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}|\$?\d+:\$?\d+)(?![\w(])"
-    r"|(?P<name>[A-Za-z_\\][\w.]*)(?![\w.(!'])"
-)
 _COLUMNS = re.compile(r"\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
 _ROWS = re.compile(r"\$?(\d+):\$?(\d+)$")
 
@@ -97,17 +98,27 @@ def parse_area(reference: str, sheet: str) -> Area | None:
 
 def formula_areas(formula: str, sheet: str, names: Mapping[str, list[Area]]) -> list[Area]:
     """The areas ``formula`` on ``sheet`` reads; ``names`` gives the areas of defined names, by
-    lower-case name, the sheet's own names first."""
+    lower-case name, the sheet's own names first.
+
+    A 3-D reference (``Sheet1:Sheet3!A1``) counts as reading the cell on its first and last
+    sheets (the sheets between are not known here); a reference to another workbook reads none.
+    """
     areas: list[Area] = []
-    for match in _REFERENCE.finditer(_STRING.sub('""', formula)):
-        if match.group("range"):
-            sheet_name = match.group("sheet")
-            text = f"{sheet_name}!{match.group('range')}" if sheet_name else match.group("range")
-            area = parse_area(text, sheet)
-            if area:
-                areas.append(area)
-        elif match.group("name"):
-            areas += names.get(match.group("name").lower(), [])
+    sheets: tuple[str, ...] = (sheet,)  # the sheets the reference being read is on
+    for token in scan(formula):
+        kind = token.kind
+        if kind == REFERENCE:
+            for on in sheets:
+                area = parse_area(token.text, on)
+                if area:
+                    areas.append(area)
+        elif kind == NAME:
+            areas += names.get(token.text.lower(), [])
+        if kind == SHEET:
+            named = sheet_name(token)
+            sheets = () if is_external(token) else tuple(dict.fromkeys(named.split(":")))
+        else:
+            sheets = (sheet,)
     return areas
 
 

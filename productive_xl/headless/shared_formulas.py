@@ -11,54 +11,106 @@ first formula moved down to its row: every relative row number moved by as many 
 else (``D2*F2+$B$1`` in row 2 gives ``D3*F3+$B$1`` in row 3). Text in quotes and quoted sheet
 names do not move, so "A2" in a string is left alone. A formula with anything whose moving is
 less plain is left as it is, which only costs the engine a parse: a structured or external
-reference, a whole row (``2:2``), a 3-D reference (``Q1:Q4!B2``).
+reference, a whole row (``2:2``), a 3-D reference (``Q1:Q4!B2``). The formula's tokens
+(:mod:`formula_text`) tell which numbers are rows of references.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from functools import lru_cache
+
+from productive_xl.headless.formula_text import (
+    OTHER,
+    REFERENCE,
+    SHEET,
+    STRING,
+    STRUCTURED,
+    is_rows,
+    relative_rows,
+    scan,
+)
 
 # A cell as Excel and most writers put it, r attribute first, holding a formula with no
 # attributes (not already shared, not an array).
 _PLAIN_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*(?<!/)><f>([^<]*)</f>')
-# A reference whose row moves with the formula: A2, $A2, A2 in A2:B7 or A2#. A token like it
-# that is a function name (LOG10), a sheet name (Q1!) or part of a name (A1B) is not one.
-_RELATIVE_ROW = re.compile(rb"(?<![\w.$\x80-\xff])(\$?[A-Za-z]{1,3})(\d+)(?![\w.(!\x80-\xff])")
-# Text in double quotes, a sheet name in single quotes: kept as they are.
-_QUOTED = re.compile(rb""""(?:[^"]|"")*"|'(?:[^']|'')*'""")
-_ESCAPED_QUOTE = re.compile(rb"&(?:quot|apos|#)")
-# What makes a formula with a colon unsafe to share: a whole-row reference, a 3-D reference.
-_UNSAFE_RANGE = re.compile(rb"(?<![A-Za-z$\d])\$?\d+\s*:|[\w.]+:[\w.]+!")
+# The characters a formula's text in the part may write as entities: each counts as one
+# character of the formula. A quote so written (or a character by number) is left alone.
+_ENTITY = re.compile(r"&(?:amp|lt|gt);")
+_OTHER_ENTITY = re.compile(rb"&(?:quot|apos|#)")
+_DIGITS = re.compile(rb"\d+")
 
 
-def _literal(text: bytes) -> bytes:
-    return text.replace(b"%", b"%%")
+def _unescaped(written: str) -> tuple[str, list[int], list[int]]:
+    """The formula a part's text stands for, and where its entities are: their places in the
+    formula, and how many more characters the part's text has up to and with each."""
+    places: list[int] = []
+    extra: list[int] = []
+    pieces: list[str] = []
+    done = 0
+    for entity in _ENTITY.finditer(written):
+        pieces.append(written[done : entity.start()])
+        places.append(entity.start() - (extra[-1] if extra else 0))
+        extra.append((extra[-1] if extra else 0) + len(entity.group()) - 1)
+        pieces.append({"&amp;": "&", "&lt;": "<", "&gt;": ">"}[entity.group()])
+        done = entity.end()
+    pieces.append(written[done:])
+    return "".join(pieces), places, extra
+
+
+@lru_cache(maxsize=1024)
+def _moving_runs(shape: bytes) -> tuple[bool, ...] | None:
+    """For a formula's text in the part with each run of digits written "0" (its shape, which
+    all the formulas filled down a column share), whether each run is the row of a reference
+    that moves as the formula is filled down; None when the formula is not one to share."""
+    if b"&" in shape and _OTHER_ENTITY.search(shape):
+        return None  # a quote written as an entity
+    try:
+        written = shape.decode()
+    except UnicodeDecodeError:
+        return None
+    text, places, extra = _unescaped(written) if "&" in written else (written, [], [])
+    rows: set[int] = set()
+    for token in scan(text):
+        kind = token.kind
+        if kind == REFERENCE:
+            if is_rows(token):
+                return None  # a whole row: the engine may move it otherwise
+            for start, _ in relative_rows(token):  # where the row stands in the part's text
+                entities = bisect_right(places, start)
+                rows.add(start + extra[entities - 1] if entities else start)
+        elif (
+            kind in (STRUCTURED, OTHER)
+            or (kind == SHEET and (":" in token.text or token.text.startswith(("[", "'["))))
+            or (kind == STRING and (len(token.text) == 1 or token.text[-1] != '"'))
+        ):
+            # a structured, 3-D or external reference, a quote left open, what is no formula
+            return None
+    return tuple(at in rows for at, character in enumerate(written) if character == "0")
 
 
 def _template(formula: bytes, row: int) -> tuple[bytes, tuple[int, ...]] | None:
     """The formula as a template for the formulas below it, with a ``%d`` for each relative row,
     and each such row's distance from ``row``; None when the formula is not one to share."""
-    if b"[" in formula or (b"&" in formula and _ESCAPED_QUOTE.search(formula)):
-        return None  # a structured or external reference; a quote written as an entity
-    if b":" in formula and _UNSAFE_RANGE.search(formula):
+    if b"[" in formula and b'"' not in formula and b"'" not in formula:
+        return None  # a structured or external reference, at a glance
+    digits = _DIGITS.findall(formula)
+    shape = _DIGITS.sub(b"0", formula) if digits else formula
+    moving = _moving_runs(shape)
+    if moving is None:
         return None
-    pieces: list[bytes] = []
+    pieces = shape.replace(b"%", b"%%").split(b"0")
+    template = [pieces[0]]
     offsets: list[int] = []
-    done = 0
-    quotes = _QUOTED.finditer(formula) if b'"' in formula or b"'" in formula else iter(())
-    for quoted in [*quotes, None]:
-        outside = formula[done : quoted.start() if quoted else len(formula)]
-        if b'"' in outside or b"'" in outside:  # a quote left open
-            return None
-        split = _RELATIVE_ROW.split(outside)
-        for at in range(0, len(split) - 1, 3):
-            pieces += [_literal(split[at]), split[at + 1], b"%d"]
-            offsets.append(int(split[at + 2]) - row)
-        pieces.append(_literal(split[-1]))
-        if quoted:
-            pieces.append(_literal(quoted.group(0)))
-            done = quoted.end()
-    return b"".join(pieces), tuple(offsets)
+    for digit, moves, piece in zip(digits, moving, pieces[1:], strict=True):
+        if moves:
+            template.append(b"%d")
+            offsets.append(int(digit) - row)
+        else:
+            template.append(digit)
+        template.append(piece)
+    return b"".join(template), tuple(offsets)
 
 
 class _Run:

@@ -16,6 +16,14 @@ from collections.abc import Iterable
 from productive_xl.functions import CATALOGUE
 from productive_xl.headless.engine_differences import EngineDifferences
 from productive_xl.headless.engine_workbook import EngineWorkbook
+from productive_xl.headless.formula_text import (
+    FUNCTION,
+    NAME,
+    called_names,
+    function_name,
+    is_external,
+    scan,
+)
 from productive_xl.headless.ironcalc_model import ENGINE_ONLY_ERRORS
 from productive_xl.headless.references import (
     Area,
@@ -32,9 +40,6 @@ Key = tuple[str, int, int]
 CIRCULAR = "circular reference"
 Cells = dict[str, dict[tuple[int, int], FormulaCell]]
 
-_STRING = re.compile(r'"(?:[^"]|"")*"')
-_FUNCTION = re.compile(r"(?<![\w.])((?:_xl\w+\.)*[A-Za-z_][\w.]*)\(")
-_FUNCTION_IN_PART = re.compile(rb"([A-Za-z_][\w.]*+)\(")  # possessive: no backtracking
 # The text of a cell's formula, in any namespace prefix: the functions are looked for there only.
 _FORMULA_TEXT = re.compile(rb"<(?:[\w.-]+:)?f(?=[\s>])[^>]*>([^<]*)<")
 _PLAIN_FORMULA_TEXT = re.compile(rb"<f>([^<]*)<")  # the same, faster, where all are plain <f>
@@ -46,8 +51,6 @@ def _formula_texts(part: bytes) -> bytes:
     return b"\n".join((_PLAIN_FORMULA_TEXT if plain else _FORMULA_TEXT).findall(part))
 
 
-_NAME = re.compile(r"(?P<name>[A-Za-z_\\][\w.]*)(?![\w.(!'])")
-_EXTERNAL = re.compile(r"\[\d+\]|'\[[^\]]+\]")
 # Functions that read or make date serials, which IronCalc counts in the 1900 system only.
 DATE_FUNCTIONS = frozenset(
     {
@@ -81,11 +84,6 @@ DATE_FUNCTIONS = frozenset(
 )
 
 
-def _bare(name: str) -> str:
-    """A function name without the _xlfn. / _xlws. prefixes newer functions carry in files."""
-    return name.rsplit(".", 1)[-1] if name.lower().startswith("_xl") else name
-
-
 class FormulaChecks:
     """Which formulas to look at, and what in them the engine cannot evaluate.
 
@@ -98,11 +96,8 @@ class FormulaChecks:
         self, workbook: EngineWorkbook, parts: Iterable[bytes], probe: tuple[int, int, int]
     ):
         self.workbook = workbook
-        used = {
-            _bare(name.decode()).upper()
-            for part in parts
-            for name in set(_FUNCTION_IN_PART.findall(_formula_texts(part)))
-        } - set(CATALOGUE)
+        used = set().union(*(called_names(_formula_texts(part)) for part in parts))
+        used -= set(CATALOGUE)
         sheet, row, column = probe
         self.lacking: set[str] = set()
         for name in used:
@@ -128,19 +123,23 @@ class FormulaChecks:
         if not self._every_formula and not self.differences.may_concern(cell.span.body):
             return None
         formula = self.workbook.formula(sheet, cell.row, cell.column)
-        text = _STRING.sub('""', formula)
-        for name in _FUNCTION.findall(text):
-            bare = _bare(name).upper()
+        tokens = scan(formula)
+        for token in tokens:
+            if token.kind != FUNCTION:
+                continue
+            bare = function_name(token.text)
             if bare in self.lacking:
                 return f"uses {bare}, which the formula engine cannot evaluate"
             if bare in self.date_functions:
                 return (
                     f"uses {bare} in a workbook with the 1904 date system, which the engine lacks"
                 )
-        if self.workbook.info.external_links and _EXTERNAL.search(cell.formula or formula):
+        if self.workbook.info.external_links and any(
+            is_external(token) for token in scan(cell.formula or formula)
+        ):
             return "refers to another workbook (an external link)"
         if self.workbook.formula_names:
-            used = {m.group("name").lower() for m in _NAME.finditer(text)}
+            used = {token.text.lower() for token in tokens if token.kind == NAME}
             if used & self.workbook.formula_names:
                 return "uses a name defined by a formula, which the engine cannot evaluate"
         return self.differences.reason(sheet, cell.row, cell.column, formula)
