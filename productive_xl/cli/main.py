@@ -103,7 +103,9 @@ def _recalc(args: argparse.Namespace) -> int:
 
     try:
         with terminal_progress(args.workbook.name) as progress:
-            report = recalc(args.workbook, args.output or args.workbook, progress)
+            report = recalc(
+                args.workbook, args.output or args.workbook, progress, timeout=args.timeout
+            )
     except UnusableWorkbook as error:
         print(f"productive-xl recalc: {error}", file=sys.stderr)
         return EXIT_UNUSABLE_INPUT
@@ -173,6 +175,16 @@ def _new_tracker(args: argparse.Namespace) -> int:
     return 0 if report.complete else EXIT_PARTLY_RECALCULATED
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds above 0: {text!r}")
+    return seconds
+
+
 def _where_to_write(command: argparse.ArgumentParser, what: str, done: str) -> None:
     """-o OUT or --in-place, one of them required."""
     where = command.add_mutually_exclusive_group(required=True)
@@ -228,13 +240,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate every formula of an .xlsx/.xlsm and write the new values into the "
         "file, changing nothing else in it. Exit status: 0 when every formula cell was "
         f"recalculated, {EXIT_PARTLY_RECALCULATED} when some could not be (they keep their old "
-        f"values; see --report), {EXIT_UNUSABLE_INPUT} when the file is not a workbook that can "
-        "be recalculated (nothing is written).",
+        f"values; see --report; also when the engine refuses the workbook or --timeout runs out: "
+        f"then every formula keeps its value), {EXIT_UNUSABLE_INPUT} when the file is not a "
+        "workbook that can be recalculated (nothing is written).",
     )
     recalc.add_argument("workbook", type=Path, help="The .xlsx or .xlsm workbook.")
     _where_to_write(recalc, "workbook", "recalculated")
     recalc.add_argument(
         "--report", type=Path, help="Write a JSON report: changed, not recalculated, errors."
+    )
+    recalc.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="Stop computing after SECONDS: every formula then keeps its value (exit "
+        f"{EXIT_PARTLY_RECALCULATED}). The work runs in a child process that is killed then.",
     )
     recalc.set_defaults(run=_recalc)
 

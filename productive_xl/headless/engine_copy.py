@@ -30,7 +30,15 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from productive_xl.headless.engine_copy_fixes import (
+    is_strict,
+    strict_to_transitional,
+    with_cell_styles,
+    with_sheet_parts,
+    without_data_tables,
+)
 from productive_xl.headless.formula_calls import (
     CRITERIA_FUNCTIONS,
     RESIZED_RANGE_FUNCTIONS,
@@ -252,26 +260,53 @@ def _untyped_empty_cells(sheet: bytes) -> bytes:
     return _TYPED_EMPTY_CELL.sub(rb"<c\1\2\3", sheet)
 
 
+@dataclass(frozen=True)
+class EngineCopy:
+    """The copy the engine loads, and what it had to change that recalc must account for."""
+
+    data: bytes
+    sheets_without_parts: frozenset[str] = frozenset()  # given empty parts in the copy
+    strict: bool = False  # translated from Strict Open XML
+
+
 def engine_package(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: str) -> bytes:
     """The bytes of the copy of ``package`` that IronCalc is given to load, with an empty sheet
     ``scratch_sheet`` added where the package allows it."""
+    return engine_copy(package, info, scratch_sheet).data
+
+
+def engine_copy(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: str) -> EngineCopy:
+    """The copy of ``package`` that IronCalc is given to load (:func:`engine_package`), with
+    what :mod:`engine_copy_fixes` changed. Raises
+    :class:`~productive_xl.headless.engine_copy_fixes.UntranslatableStrict`."""
     sheet_tables = {
         sheet.part: [t for t in info.tables if t.sheet == sheet.name] for sheet in info.worksheets()
     }
-    parts: dict[str, bytes] = {}
-    for member in package.infos:
-        name = member.filename
-        data = package.read(name)
+    parts: dict[str, bytes] = {
+        member.filename: package.read(member.filename) for member in package.infos
+    }
+    strict = is_strict(parts, info.workbook_part)
+    if strict:
+        parts = strict_to_transitional(
+            parts, {part for part in sheet_tables if part}, info.date_1904
+        )
+    for name, original in parts.items():
+        data = original
         if name.endswith(".rels"):
             data = _relative_targets(name, data)
         elif name in sheet_tables:
+            data = without_data_tables(data)
             if b"[" in data or _may_hold_criteria_functions(data):
                 data = _qualified_sheet(data, sheet_tables[name], info.tables)
             data = share_filled_formulas(_untyped_empty_cells(data))
+        elif name.endswith(".xml") and b"styleSheet" in data[:1000]:
+            data = with_cell_styles(data)
         parts[name] = data
+    added, without_parts = with_sheet_parts(parts, info.workbook_part)
+    parts.update(added)
     parts.update(_with_empty_sheet(info, parts, scratch_sheet))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
         for name, data in parts.items():
             copy.writestr(name, data)
-    return buffer.getvalue()
+    return EngineCopy(buffer.getvalue(), frozenset(without_parts), strict)

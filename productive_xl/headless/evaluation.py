@@ -14,9 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from productive_xl.headless.engine_copy import engine_package
+from productive_xl.headless.engine_copy import engine_copy
+from productive_xl.headless.engine_copy_fixes import UntranslatableStrict, data_table_ranges
 from productive_xl.headless.engine_workbook import EngineWorkbook
-from productive_xl.headless.ironcalc_model import load_model, read_value
+from productive_xl.headless.ironcalc_model import (
+    EngineRefused,
+    engine_failures,
+    load_model,
+    read_value,
+)
 from productive_xl.headless.productive_calls import PREFIX, SCRATCH_SHEET
 from productive_xl.headless.productive_results import (
     MAX_ROUNDS,
@@ -25,7 +31,7 @@ from productive_xl.headless.productive_results import (
     place_calls,
     settle,
 )
-from productive_xl.headless.references import MAX_ROW
+from productive_xl.headless.references import MAX_ROW, formula_areas, parse_area
 from productive_xl.headless.trust import FormulaChecks, doubtful_value, spread_not_recalculated
 from productive_xl.ooxml.cell_values import CellValue, ErrorValue
 from productive_xl.ooxml.package import WorkbookPackage
@@ -36,6 +42,7 @@ Progress = Callable[[str], None]
 Key = tuple[str, int, int]
 Cells = dict[str, dict[tuple[int, int], FormulaCell]]
 
+DATA_TABLE = "a data table, which the engine cannot compute"
 _PRODUCTIVE = re.compile(rb"PRODUCTIVE_", re.IGNORECASE)
 _SHARED = re.compile(rb"""\bt\s*=\s*["']shared["']""")
 
@@ -175,10 +182,67 @@ def _read_values(
 def evaluate(
     package: WorkbookPackage, info: WorkbookInfo, cells: Cells, progress: Progress | None = None
 ) -> Evaluation:
-    """Evaluate every formula cell of ``cells`` (by sheet name) in the workbook of ``package``."""
+    """Evaluate every formula cell of ``cells`` (by sheet name) in the workbook of ``package``.
+
+    Raises :class:`~productive_xl.headless.ironcalc_model.EngineRefused` when the engine
+    refuses the workbook or fails on it, or the workbook is Strict Open XML that cannot be
+    translated for it: no value can then be computed.
+    """
+    try:
+        with engine_failures():
+            return _evaluate(package, info, cells, progress)
+    except UntranslatableStrict as error:
+        raise EngineRefused(f"Strict Open XML the engine cannot be given: {error}") from None
+
+
+def _hold_back_data_tables(
+    package: WorkbookPackage, info: WorkbookInfo, cells: Cells, held_back: dict[Key, str]
+) -> None:
+    """Every cell a data table fills keeps Excel's value: the engine's copy holds them as
+    constants. Cells outside ``cells`` are added too, for their dependents to be found."""
+    for sheet in info.worksheets():
+        if sheet.part is None or sheet.name not in cells:
+            continue
+        for ref in data_table_ranges(package.read(sheet.part)):
+            area = parse_area(ref, sheet.name)
+            if area is None:
+                continue
+            for row in range(area.top, area.bottom + 1):
+                for column in range(area.left, area.right + 1):
+                    held_back[(sheet.name, row, column)] = DATA_TABLE
+
+
+def _hold_back_readers(
+    workbook: EngineWorkbook, cells: Cells, sheets: frozenset[str], held_back: dict[Key, str]
+) -> None:
+    """Every formula reading a sheet the file holds no cells for keeps Excel's value."""
+    folded = {sheet.casefold(): sheet for sheet in sheets}
+    for sheet, sheet_cells in cells.items():
+        if not workbook.has_sheet(sheet):
+            continue
+        names = workbook.areas_of_names(sheet)
+        for (row, column), cell in sheet_cells.items():
+            if not cell.has_formula:
+                continue
+            formula = workbook.formula(sheet, row, column)
+            for area in formula_areas(formula, sheet, names):
+                if area.sheet.casefold() in folded:
+                    held_back[(sheet, row, column)] = (
+                        f"reads the sheet {folded[area.sheet.casefold()]}, "
+                        "whose cells the file does not hold"
+                    )
+                    break
+
+
+def _evaluate(
+    package: WorkbookPackage, info: WorkbookInfo, cells: Cells, progress: Progress | None = None
+) -> Evaluation:
     report = progress or (lambda _: None)
     report("loading the workbook into the formula engine")
-    workbook = EngineWorkbook(load_model(engine_package(package, info, SCRATCH_SHEET)), info)
+    copy = engine_copy(package, info, SCRATCH_SHEET)
+    workbook = EngineWorkbook(load_model(copy.data), info)
+    without_parts = copy.sheets_without_parts
+    del copy  # the copy's bytes are not needed once loaded
     if not workbook.has_sheet(SCRATCH_SHEET):  # a package the copy could not add a sheet to
         workbook.model.add_sheet(SCRATCH_SHEET)
         workbook.sheet_index[SCRATCH_SHEET.casefold()] = len(workbook.sheet_index)
@@ -212,6 +276,9 @@ def evaluate(
             doubtful=doubtful,
         )
     _account_for_calls(placed, circular, evaluation, doubtful)
+    _hold_back_data_tables(package, info, cells, evaluation.not_recalculated)
+    if without_parts:
+        _hold_back_readers(workbook, cells, without_parts, evaluation.not_recalculated)
     spread_not_recalculated(workbook, cells, evaluation.not_recalculated, doubtful)
     for sheet, row, column in evaluation.not_recalculated:
         evaluation.values.get(sheet, {}).pop((row, column), None)

@@ -22,22 +22,54 @@ _ERROR_TYPE: int = int(ironcalc.CellType.ErrorValue)  # type: ignore[call-overlo
 Model = Any  # ironcalc.Model ships without a usable type
 
 
+class EngineRefused(Exception):
+    """The engine refused the workbook (an error of its own) or failed on it (a panic)."""
+
+
+def _is_panic(error: BaseException) -> bool:
+    # pyo3's PanicException derives from BaseException and is not importable by a stable name
+    return type(error).__name__ == "PanicException"
+
+
+@contextmanager
+def engine_failures() -> Iterator[None]:
+    """Turn the engine's refusals (``WorkbookError``) and panics into :class:`EngineRefused`,
+    with the engine's own message, so that no caller sees a Rust panic as a traceback."""
+    try:
+        yield
+    except ironcalc.WorkbookError as error:
+        raise EngineRefused(_one_line(str(error))) from None
+    except BaseException as error:
+        if _is_panic(error):
+            raise EngineRefused(f"the engine failed ({_one_line(str(error))})") from None
+        raise
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
+
+
 @contextmanager
 def quiet_engine() -> Iterator[None]:
-    """Keep the engine's own messages off standard output, where a report may be printed.
+    """Keep the engine's own messages off standard output, where a report may be printed, and
+    off standard error, where a panic would print its place in the Rust sources.
 
-    The Rust core writes to file descriptor 1 directly, past ``sys.stdout``, so the descriptor
-    itself is pointed at the null device for the duration.
+    The Rust core writes to file descriptors 1 and 2 directly, past ``sys.stdout`` and
+    ``sys.stderr``, so the descriptors themselves are pointed at the null device meanwhile.
     """
     sys.stdout.flush()
-    saved = os.dup(1)
+    sys.stderr.flush()
+    saved = (os.dup(1), os.dup(2))
     null = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(null, 1)
+        os.dup2(null, 2)
         yield
     finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        os.close(saved[0])
+        os.close(saved[1])
         os.close(null)
 
 

@@ -9,16 +9,21 @@ was, and a second run on the output changes nothing.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import shutil
+import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from productive_xl.headless.evaluation import evaluate
+from productive_xl.headless.ironcalc_model import EngineRefused
 from productive_xl.headless.report import RecalcReport, cell_name
 from productive_xl.ooxml.cell_values import ErrorValue
-from productive_xl.ooxml.package import open_package
-from productive_xl.ooxml.sheet_values import formula_cells, patch_values
+from productive_xl.ooxml.package import UnusableWorkbook, WorkbookPackage, open_package
+from productive_xl.ooxml.sheet_values import FormulaCell, formula_cells, patch_values
 from productive_xl.ooxml.workbook import read_workbook
 from productive_xl.ooxml.writer import replace_atomically, write_package
 
@@ -43,21 +48,142 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+class RecalcTimeout(Exception):
+    """The time limit of one workbook's recalculation ran out."""
+
+
 def recalc(
-    path: Path | str, out: Path | str | None = None, progress: Progress | None = None
+    path: Path | str,
+    out: Path | str | None = None,
+    progress: Progress | None = None,
+    timeout: float | None = None,
 ) -> RecalcReport:
     """Recalculate the workbook at ``path`` and write it to ``out`` (``path`` itself when None).
 
     Returns the report: the cells whose values changed, those that could not be recalculated
     (they keep their old values) and those that show errors, with the message of each
-    PRODUCTIVE_* error. Raises :class:`~productive_xl.ooxml.package.UnusableWorkbook`, before
-    anything is written, when the file is not a workbook it can work on.
+    PRODUCTIVE_* error. When the engine refuses the workbook or fails on it, or ``timeout``
+    seconds pass before the values are computed, every formula keeps its value, the workbook
+    is written as it was and the report says why (:attr:`RecalcReport.kept`). Raises
+    :class:`~productive_xl.ooxml.package.UnusableWorkbook`, before anything is written, when
+    the file is not a workbook it can work on.
     """
-    with _without_cycle_collection():
-        return _recalc(Path(path), Path(out) if out is not None else Path(path), progress)
+    source = Path(path)
+    target = Path(out) if out is not None else source
+    if timeout is None:
+        with _without_cycle_collection():
+            package, report, replaced = _worked(source, target, progress)
+        _write(source, target, package, replaced, progress)
+        return report
+    return _recalc_within(source, target, progress, timeout)
 
 
-def _recalc(source: Path, target: Path, progress: Progress | None) -> RecalcReport:
+def _recalc_within(
+    source: Path, target: Path, progress: Progress | None, timeout: float
+) -> RecalcReport:
+    """:func:`recalc` with its work done in a child process that is killed when ``timeout``
+    seconds have passed: the engine holds the interpreter while it evaluates, so nothing in
+    this process could stop it. The child computes the new parts; this process writes them."""
+    forked = "fork" in multiprocessing.get_all_start_methods()
+    context = (
+        multiprocessing.get_context("fork") if forked else multiprocessing.get_context("spawn")
+    )
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_work_in_child,
+        args=(sender, source, target, progress if forked else None),
+        daemon=True,
+    )
+    deadline = time.monotonic() + timeout
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(max(0.0, deadline - time.monotonic())):
+            return _kept(source, target, f"not recalculated within the time limit ({timeout:g} s)")
+        try:
+            outcome, payload = receiver.recv()
+        except EOFError:  # the child ended without a word: the engine crashed it
+            child.join()
+            return _kept(
+                source,
+                target,
+                f"the engine failed (its process ended with status {child.exitcode})",
+            )
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    if outcome == "unusable":
+        raise UnusableWorkbook(*payload)
+    if outcome == "error":
+        raise payload
+    report: RecalcReport = payload[0]
+    replaced: dict[str, bytes] = payload[1]
+    package = open_package(source) if replaced else None
+    _write(source, target, package, replaced, progress)
+    return report
+
+
+def _work_in_child(
+    sender: Connection, source: Path, target: Path, progress: Progress | None
+) -> None:
+    try:
+        with _without_cycle_collection():
+            _, report, replaced = _worked(source, target, progress)
+        sender.send(("done", (report, replaced)))
+    except UnusableWorkbook as error:
+        sender.send(("unusable", (error.path, error.problem)))
+    except Exception as error:  # a fault of ours: shown by the parent as it would be here
+        try:
+            sender.send(("error", error))
+        except Exception:  # not picklable: its text, then
+            sender.send(("error", RuntimeError("".join(traceback.format_exception(error)))))
+    finally:
+        sender.close()
+
+
+def _kept_report(
+    source: Path,
+    target: Path,
+    reason: str,
+    cells: dict[str, dict[tuple[int, int], FormulaCell]] | None = None,
+) -> RecalcReport:
+    """The report of a workbook none of whose formulas could be recalculated: each of
+    ``cells`` (when known) keeps its value."""
+    report = RecalcReport(str(source), str(target), kept=reason)
+    for sheet, sheet_cells in (cells or {}).items():
+        report.formula_cells += len(sheet_cells)
+        for (row, column), cell in sheet_cells.items():
+            report.add_not_recalculated(cell_name(sheet, row, column), reason, cell.cached)
+    return report
+
+
+def _kept(source: Path, target: Path, reason: str) -> RecalcReport:
+    """:func:`_kept_report`, with the workbook written as it was."""
+    _write(source, target, None, {}, None)
+    return _kept_report(source, target, reason)
+
+
+def _write(
+    source: Path,
+    target: Path,
+    package: WorkbookPackage | None,
+    replaced: dict[str, bytes],
+    progress: Progress | None,
+) -> None:
+    if progress:
+        progress("writing the workbook")
+    if replaced and package is not None:
+        write_package(package, replaced, target)
+    elif target.resolve() != source.resolve():
+        replace_atomically(target, lambda temporary: shutil.copyfile(source, temporary))
+
+
+def _worked(
+    source: Path, target: Path, progress: Progress | None
+) -> tuple[WorkbookPackage | None, RecalcReport, dict[str, bytes]]:
+    """The package, the report and the new bytes of the worksheet parts that change."""
     package = open_package(source)
     info = read_workbook(package)
     cells = {
@@ -65,7 +191,10 @@ def _recalc(source: Path, target: Path, progress: Progress | None) -> RecalcRepo
         for sheet in info.worksheets()
         if sheet.part is not None and package.has(sheet.part)
     }
-    evaluation = evaluate(package, info, cells, progress)
+    try:
+        evaluation = evaluate(package, info, cells, progress)
+    except EngineRefused as refusal:
+        return package, _kept_report(source, target, str(refusal), cells), {}
 
     report = RecalcReport(str(source), str(target), rounds=evaluation.rounds)
     replaced: dict[str, bytes] = {}
@@ -92,10 +221,4 @@ def _recalc(source: Path, target: Path, progress: Progress | None) -> RecalcRepo
                 key = (sheet.name, row, column)
                 report.add_error(cell_name(*key), value, evaluation.messages.get(key))
 
-    if progress:
-        progress("writing the workbook")
-    if replaced:
-        write_package(package, replaced, target)
-    elif target.resolve() != source.resolve():
-        replace_atomically(target, lambda temporary: shutil.copyfile(source, temporary))
-    return report
+    return package, report, replaced

@@ -32,6 +32,9 @@ class RecalcReport:
     formula_cells: int = 0
     recalculated: int = 0
     rounds: int = 0
+    # why no formula could be recalculated (the engine refused the workbook, the time limit
+    # ran out): every formula cell keeps the value Excel stored
+    kept: str | None = None
     not_recalculated: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     # (sheet, row, column, old, new) of each change: a large workbook has many, so they are
@@ -59,7 +62,7 @@ class RecalcReport:
     @property
     def complete(self) -> bool:
         """Whether every formula cell was recalculated."""
-        return not self.not_recalculated
+        return not self.not_recalculated and self.kept is None
 
     def add_change(
         self, sheet: str, row: int, column: int, old: CellValue | None, new: CellValue
@@ -80,6 +83,13 @@ class RecalcReport:
 
     def summary(self) -> str:
         """A few lines for the terminal."""
+        if self.kept is not None:
+            lines = [
+                f"{self.workbook}: not recalculated, every formula keeps its value: {self.kept}"
+            ]
+            if self.output:
+                lines.append(f"written to {self.output}")
+            return "\n".join(lines)
         lines = [
             f"{self.workbook}: {self.recalculated:,} of {self.formula_cells:,} formula cells "
             f"recalculated, {self.changed_count:,} changed, {len(self.errors):,} show errors"
