@@ -30,6 +30,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from productive_xl.headless.formula_calls import (
     CRITERIA_FUNCTIONS,
@@ -46,6 +47,13 @@ from productive_xl.headless.formula_text import (
 )
 from productive_xl.headless.references import MAX_ROW, parse_area
 from productive_xl.headless.shared_formulas import share_filled_formulas
+from productive_xl.headless.whole_references import (
+    Extent,
+    bounded_formula,
+    holds_whole_columns,
+    holds_whole_rows,
+    used_extent,
+)
 from productive_xl.ooxml.cell_values import column_letters
 from productive_xl.ooxml.package import WorkbookPackage
 from productive_xl.ooxml.parts import PackageEdit, UneditablePart
@@ -208,12 +216,24 @@ def _relative_targets(rels_name: str, data: bytes) -> bytes:
     return re.sub(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>", relationship, data)
 
 
-def _qualified_sheet(xml: bytes, tables: list[Table], every_table: Sequence[Table]) -> bytes:
+def _qualified_sheet(
+    xml: bytes,
+    tables: list[Table],
+    every_table: Sequence[Table],
+    extent: Extent | None = None,
+    bounded: set[tuple[int, int]] | None = None,
+) -> bytes:
     def formula(row: int, column: int, text: str) -> str:
         if "[" in text:
             home = next((t for t in tables if t.holds(row, column)), None)
             text = qualify_table_references(text, home, every_table)
-        return criteria_ranges_spelled_out(text)
+        text = criteria_ranges_spelled_out(text)
+        if extent is not None and ":" in text:
+            cut = bounded_formula(text, extent)
+            if cut != text and bounded is not None:
+                bounded.add((row, column))
+            text = cut
+        return text
 
     return rewrite_formulas(xml, formula)
 
@@ -252,12 +272,44 @@ def _untyped_empty_cells(sheet: bytes) -> bytes:
     return _TYPED_EMPTY_CELL.sub(rb"<c\1\2\3", sheet)
 
 
+@dataclass
+class EngineCopy:
+    """The bytes of the engine's copy, and the whole columns and rows it bounded: the extent
+    they were bounded by, and the formula cells whose formulas were (by sheet name)."""
+
+    data: bytes
+    extent: Extent | None = None
+    bounded: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+
+
 def engine_package(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: str) -> bytes:
     """The bytes of the copy of ``package`` that IronCalc is given to load, with an empty sheet
     ``scratch_sheet`` added where the package allows it."""
+    return engine_copy(package, info, scratch_sheet).data
+
+
+def _extent(package: WorkbookPackage, sheet_parts: Sequence[str]) -> tuple[Extent | None, set[str]]:
+    """The extent whole columns and rows are bounded by (None when none is), and the parts that
+    may hold one given as an argument."""
+    columns = {part for part in sheet_parts if holds_whole_columns(package.read(part))}
+    rows = {part for part in sheet_parts if holds_whole_rows(package.read(part))}
+    if not columns and not rows:
+        return None, set()
+    extent = used_extent((package.read(part) for part in sheet_parts), rows_too=bool(rows))
+    return extent, columns | rows
+
+
+def engine_copy(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: str) -> EngineCopy:
+    """The copy of ``package`` that IronCalc is given to load, with an empty sheet
+    ``scratch_sheet`` added where the package allows it, and whole columns and rows bounded
+    by the cells in use where that changes no result (:mod:`whole_references`)."""
+    sheets = {sheet.part: sheet for sheet in info.worksheets() if sheet.part is not None}
     sheet_tables = {
-        sheet.part: [t for t in info.tables if t.sheet == sheet.name] for sheet in info.worksheets()
+        part: [t for t in info.tables if t.sheet == s.name] for part, s in sheets.items()
     }
+    present = [part for part in sheets if package.has(part)]
+    extent, whole = _extent(package, present)
+    copy = EngineCopy(b"", extent)
     parts: dict[str, bytes] = {}
     for member in package.infos:
         name = member.filename
@@ -265,13 +317,21 @@ def engine_package(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: 
         if name.endswith(".rels"):
             data = _relative_targets(name, data)
         elif name in sheet_tables:
-            if b"[" in data or _may_hold_criteria_functions(data):
-                data = _qualified_sheet(data, sheet_tables[name], info.tables)
+            if b"[" in data or _may_hold_criteria_functions(data) or name in whole:
+                bounded = copy.bounded.setdefault(sheets[name].name, set())
+                data = _qualified_sheet(
+                    data,
+                    sheet_tables[name],
+                    info.tables,
+                    extent if name in whole else None,
+                    bounded,
+                )
             data = share_filled_formulas(_untyped_empty_cells(data))
         parts[name] = data
     parts.update(_with_empty_sheet(info, parts, scratch_sheet))
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for name, data in parts.items():
-            copy.writestr(name, data)
-    return buffer.getvalue()
+            archive.writestr(name, data)
+    copy.data = buffer.getvalue()
+    return copy

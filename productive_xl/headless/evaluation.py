@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from productive_xl.headless.engine_copy import engine_package
+from productive_xl.headless.engine_copy import EngineCopy, engine_copy
 from productive_xl.headless.engine_workbook import EngineWorkbook
 from productive_xl.headless.ironcalc_model import load_model, read_value
 from productive_xl.headless.productive_calls import PREFIX, SCRATCH_SHEET
@@ -172,13 +172,38 @@ def _read_values(
     return values
 
 
+def _check_bounds(
+    workbook: EngineWorkbook, copy: EngineCopy, not_recalculated: dict[Key, str]
+) -> None:
+    """Hold back the formulas whose whole columns or rows were bounded when, once evaluated, a
+    sheet holds a cell at or past the bound (a formula spilled there): they may have missed it."""
+    extent = copy.extent
+    if extent is None or not any(copy.bounded.values()):
+        return
+    for sheet in workbook.info.worksheets():
+        if not workbook.has_sheet(sheet.name):
+            continue
+        _, bottom, _, right = workbook.model.get_sheet_dimensions(workbook.index(sheet.name))
+        if bottom >= extent.rows or right >= extent.columns:
+            break
+    else:
+        return
+    for sheet_name, positions in copy.bounded.items():
+        for row, column in positions:
+            not_recalculated[(sheet_name, row, column)] = (
+                "reads a whole column or row, bounded by the cells in use for the engine, and "
+                f"{sheet.name} holds a cell past them once evaluated"
+            )
+
+
 def evaluate(
     package: WorkbookPackage, info: WorkbookInfo, cells: Cells, progress: Progress | None = None
 ) -> Evaluation:
     """Evaluate every formula cell of ``cells`` (by sheet name) in the workbook of ``package``."""
     report = progress or (lambda _: None)
     report("loading the workbook into the formula engine")
-    workbook = EngineWorkbook(load_model(engine_package(package, info, SCRATCH_SHEET)), info)
+    copy = engine_copy(package, info, SCRATCH_SHEET)
+    workbook = EngineWorkbook(load_model(copy.data), info)
     if not workbook.has_sheet(SCRATCH_SHEET):  # a package the copy could not add a sheet to
         workbook.model.add_sheet(SCRATCH_SHEET)
         workbook.sheet_index[SCRATCH_SHEET.casefold()] = len(workbook.sheet_index)
@@ -197,6 +222,7 @@ def evaluate(
         workbook, placed, lambda n: report(f"evaluating (round {n})")
     )
     block_spilled_arguments(workbook, placed)
+    _check_bounds(workbook, copy, evaluation.not_recalculated)
 
     report("reading the results")
     doubtful: dict[Key, str] = {}
