@@ -223,17 +223,34 @@ def _qualified_sheet(
     extent: Extent | None = None,
     bounded: set[tuple[int, int]] | None = None,
 ) -> bytes:
+    places = [(table.bounds, table) for table in tables]
+    # a formula filled down a table's column is often the same text on every row (structured
+    # references hold no row numbers): each text is rewritten once for the table it stands in
+    rewritten: dict[tuple[str, str | None], tuple[str, bool]] = {}
+
     def formula(row: int, column: int, text: str) -> str:
+        home = None
         if "[" in text:
-            home = next((t for t in tables if t.holds(row, column)), None)
-            text = qualify_table_references(text, home, every_table)
-        text = criteria_ranges_spelled_out(text)
-        if extent is not None and ":" in text:
-            cut = bounded_formula(text, extent)
-            if cut != text and bounded is not None:
-                bounded.add((row, column))
-            text = cut
-        return text
+            home = next(
+                (
+                    t
+                    for (top, left, bottom, right), t in places
+                    if top <= row <= bottom and left <= column <= right
+                ),
+                None,
+            )
+        key = (text, home.name if home is not None else None)
+        done = rewritten.get(key)
+        if done is None:
+            new = text
+            if "[" in new:
+                new = qualify_table_references(new, home, every_table)
+            new = criteria_ranges_spelled_out(new)
+            cut = bounded_formula(new, extent) if extent is not None and ":" in new else new
+            done = rewritten[key] = (cut, cut != new)
+        if done[1] and bounded is not None:
+            bounded.add((row, column))
+        return done[0]
 
     return rewrite_formulas(xml, formula)
 
