@@ -132,13 +132,17 @@ class Measure:
 
 def measure(command: list[str]) -> Measure:
     """Wall time and peak resident memory of a command and everything it waited for."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        error = process.stderr.read().decode() if process.stderr else ""
-        raise RuntimeError(f"{' '.join(command[:4])} failed: {error[-2000:]}")
+    # IronCalc writes a line to standard error for each formula cell without a cached value:
+    # into a file, which a pipe nobody reads until the end would fill and block
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            error = errors.read().decode(errors="replace")
+            raise RuntimeError(f"{' '.join(command[:4])} failed: {error[-2000:]}")
     return Measure(seconds, usage.ru_maxrss / 1024)
 
 
