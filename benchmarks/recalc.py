@@ -128,6 +128,7 @@ oor:op="fuse"><value>0</value></prop></item>
 class Measure:
     seconds: float
     peak_mib: float
+    cpu: float  # user and system seconds: less swayed than wall time by other work running
 
 
 def measure(command: list[str]) -> Measure:
@@ -143,7 +144,7 @@ def measure(command: list[str]) -> Measure:
             errors.seek(0)
             error = errors.read().decode(errors="replace")
             raise RuntimeError(f"{' '.join(command[:4])} failed: {error[-2000:]}")
-    return Measure(seconds, usage.ru_maxrss / 1024)
+    return Measure(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def soffice() -> str | None:
@@ -177,7 +178,10 @@ def shown(runs: list[Measure]) -> str:
     best = min(runs, key=lambda m: m.seconds)
     worst = max(m.seconds for m in runs)
     spread = f"-{worst:.2f}" if len(runs) > 1 else ""
-    return f"{best.seconds:.2f}{spread} s, {max(m.peak_mib for m in runs):.0f} MiB"
+    cpu = min(m.cpu for m in runs)
+    return (
+        f"{best.seconds:.2f}{spread} s (CPU {cpu:.2f} s), {max(m.peak_mib for m in runs):.0f} MiB"
+    )
 
 
 def main() -> int:
@@ -219,15 +223,20 @@ def main() -> int:
                     for name, command in commands.items():
                         runs[name].append(measure(command))
                 best = {name: min(m.seconds for m in r) for name, r in runs.items()}
+                cpu = {name: min(m.cpu for m in r) for name, r in runs.items()}
                 peak = {name: max(m.peak_mib for m in r) for name, r in runs.items()}
+
+                def ratio(a: str, b: str) -> str:
+                    return f"{best[a] / best[b]:.2f}x (CPU {cpu[a] / cpu[b]:.2f}x)"
+
                 ratios = [
-                    f"recalc/engine alone {best['recalc'] / best['engine alone']:.2f}x",
-                    f"recalc/engine copy {best['recalc'] / best['engine, copy']:.2f}x",
-                    f"recalc/floor {best['recalc'] / best['floor']:.1f}x",
+                    f"recalc/engine alone {ratio('recalc', 'engine alone')}",
+                    f"recalc/engine copy {ratio('recalc', 'engine, copy')}",
+                    f"recalc/floor {ratio('recalc', 'floor')}",
                 ]
                 if "LibreOffice" in best:
                     ratios += [
-                        f"LibreOffice/recalc {best['LibreOffice'] / best['recalc']:.2f}x",
+                        f"LibreOffice/recalc {ratio('LibreOffice', 'recalc')}",
                         f"memory recalc/LibreOffice {peak['recalc'] / peak['LibreOffice']:.2f}",
                     ]
                 line = f"{shape} {rows:,} rows: " + "; ".join(
