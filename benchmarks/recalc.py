@@ -196,6 +196,7 @@ def main() -> int:
     )
     steps: list[str] = []
     table: list[str] = []
+    cpu: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="productive-xl-bench-") as folder:
         work = Path(folder)
         libreoffice = libreoffice_command(work)
@@ -223,10 +224,11 @@ def main() -> int:
                     for name, command in commands.items():
                         runs[name].append(measure(command))
                 best = {name: min(m.seconds for m in r) for name, r in runs.items()}
-                cpu = {name: min(m.cpu for m in r) for name, r in runs.items()}
+                cpu.clear()
+                cpu.update({name: min(m.cpu for m in r) for name, r in runs.items()})
                 peak = {name: max(m.peak_mib for m in r) for name, r in runs.items()}
 
-                def ratio(a: str, b: str) -> str:
+                def ratio(a: str, b: str, best: dict[str, float] = best) -> str:
                     return f"{best[a] / best[b]:.2f}x (CPU {cpu[a] / cpu[b]:.2f}x)"
 
                 ratios = [
