@@ -204,6 +204,7 @@ def evaluate(
     report("loading the workbook into the formula engine")
     copy = engine_copy(package, info, SCRATCH_SHEET)
     workbook = EngineWorkbook(load_model(copy.data), info)
+    copy.data = b""  # the engine holds what it needs: the copy's bytes can go
     if not workbook.has_sheet(SCRATCH_SHEET):  # a package the copy could not add a sheet to
         workbook.model.add_sheet(SCRATCH_SHEET)
         workbook.sheet_index[SCRATCH_SHEET.casefold()] = len(workbook.sheet_index)
