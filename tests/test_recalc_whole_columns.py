@@ -14,7 +14,13 @@ from productive_xl import recalc
 from productive_xl.headless.engine_copy import engine_copy
 from productive_xl.headless.ironcalc_model import load_model, read_value
 from productive_xl.headless.productive_calls import SCRATCH_SHEET
-from productive_xl.headless.whole_references import Extent, bounded_formula, used_extent
+from productive_xl.headless.whole_references import (
+    Extent,
+    bounded_formula,
+    holds_whole_columns,
+    holds_whole_rows,
+    used_extent,
+)
 from productive_xl.ooxml.package import open_package
 from productive_xl.ooxml.workbook import read_workbook
 
@@ -200,3 +206,18 @@ def test_a_cell_past_the_bound_keeps_the_bounded_values(
     held = {entry["cell"]: entry["reason"] for entry in report.not_recalculated}
     assert set(held) == {"Data!B1", "Data!C1"}  # and what depends on it; D1 reads no column
     assert "past them" in held["Data!B1"]
+
+
+@pytest.mark.parametrize(
+    ("part", "columns", "rows"),
+    [
+        (b"<f>SUM(A:B)</f>", True, False),
+        (b"<f>VLOOKUP(x,Data!$A:$B,2,0)</f>", True, False),
+        (b"<f>SUM(1:1)</f>", False, True),
+        (b'<row r="1" spans="1:4"><f>SUM(A1:B2)</f>', False, False),
+        (b"<f>A:B</f>", False, False),  # not an argument: never bounded, so not looked for
+    ],
+)
+def test_parts_with_whole_columns_or_rows_are_told(part: bytes, columns: bool, rows: bool) -> None:
+    assert holds_whole_columns(part) is columns
+    assert holds_whole_rows(part) is rows

@@ -56,11 +56,16 @@ from productive_xl.headless.references import MAX_COLUMN, MAX_ROW
 from productive_xl.ooxml.cell_values import column_letters
 
 # A whole column or row given as an argument: after "(", "," or a sheet's "!", before "," or ")".
-_WHOLE_COLUMN_ARGUMENT = re.compile(rb"[(,!]\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}[,)]")
-_WHOLE_ROW_ARGUMENT = re.compile(rb"[(,!]\$?\d+:\$?\d+[,)]")
+# Searched from the ":" (a search starting with a plain character is many times faster over a
+# large part), then checked back from it.
+_COLUMN_END = re.compile(rb":\$?[A-Za-z]{1,3}[,)]")
+_COLUMN_START = re.compile(rb"[(,!]\$?[A-Za-z]{1,3}")
+_ROW_END = re.compile(rb":\$?\d+[,)]")
+_ROW_START_OF_RANGE = re.compile(rb"[(,!]\$?\d+")
 _WHOLE_COLUMNS = re.compile(r"(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})$")
 _WHOLE_ROWS = re.compile(r"(\$?)(\d+):(\$?)(\d+)$")
 _ROW_NUMBER = re.compile(rb"<row\b[^>]*?\sr=\"(\d+)\"")
+_ROW_NUMBER_FIRST = re.compile(rb'<row r="(\d+)"')  # as Excel and libraries write rows
 _ROW_START = re.compile(rb"<row\b")
 _CELL_COLUMN = re.compile(rb"<c\b[^>]*?\sr=\"([A-Z]{1,3})\d")
 _ARRAY_BOTTOM = re.compile(
@@ -83,14 +88,23 @@ class Extent(NamedTuple):
     columns: int
 
 
+def _holds(part: bytes, end: re.Pattern[bytes], start: re.Pattern[bytes], width: int) -> bool:
+    for found in end.finditer(part):
+        colon = found.start()
+        begin = max(0, colon - width)
+        if any(match.end() == colon for match in start.finditer(part, begin, colon)):
+            return True
+    return False
+
+
 def holds_whole_columns(part: bytes) -> bool:
     """Whether a worksheet part may hold a whole column given as an argument."""
-    return _WHOLE_COLUMN_ARGUMENT.search(part) is not None
+    return _holds(part, _COLUMN_END, _COLUMN_START, 5)
 
 
 def holds_whole_rows(part: bytes) -> bool:
     """Whether a worksheet part may hold a whole row given as an argument."""
-    return _WHOLE_ROW_ARGUMENT.search(part) is not None
+    return _holds(part, _ROW_END, _ROW_START_OF_RANGE, 9)
 
 
 def _column_number(letters: bytes) -> int:
@@ -107,9 +121,12 @@ def used_extent(parts: Iterable[bytes], *, rows_too: bool) -> Extent | None:
     the extent's columns are all of them, and no whole row is bounded."""
     last_row = last_column = 1
     for part in parts:
-        numbers = _ROW_NUMBER.findall(part)
-        if len(numbers) != len(_ROW_START.findall(part)):
-            return None
+        rows = part.count(b"<row ")
+        numbers = _ROW_NUMBER_FIRST.findall(part) if rows else []
+        if len(numbers) != rows or not rows:
+            numbers = _ROW_NUMBER.findall(part)
+            if len(numbers) != len(_ROW_START.findall(part)):
+                return None
         if numbers:
             last_row = max(last_row, *map(int, numbers))
         if b't="array"' in part:
