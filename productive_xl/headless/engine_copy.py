@@ -245,9 +245,9 @@ def _qualified_sheet(
             new = text
             if "[" in new:
                 new = qualify_table_references(new, home, every_table)
-            new = criteria_ranges_spelled_out(new)
+            # bounded first, so that the range a SUMIF adds up takes the bounded shape
             cut = bounded_formula(new, extent) if extent is not None and ":" in new else new
-            done = rewritten[key] = (cut, cut != new)
+            done = rewritten[key] = (criteria_ranges_spelled_out(cut), cut != new)
         if done[1] and bounded is not None:
             bounded.add((row, column))
         return done[0]
