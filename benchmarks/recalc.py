@@ -1,28 +1,38 @@
-"""Benchmark: `productive-xl recalc` against LibreOffice headless and the floor of reading.
+"""Benchmark: `productive-xl recalc` against LibreOffice headless, the engine alone and the floor.
 
-    python benchmarks/recalc.py [--rows 2000 20000] [--repeat 3]
+    python benchmarks/recalc.py [--rows 2000 20000 100000] [--shapes user tracker] [--repeat 3]
 
-For each size it builds a tracker-like workbook (eight formulas a row, one of them a
-PRODUCTIVE_* call) and measures, as whole processes, time and peak memory of:
+Two shapes of workbook, each at every size (rows of its register):
 
-* productive-xl recalc of the workbook;
-* LibreOffice headless recalculating and saving the same workbook, with the PRODUCTIVE_* column
-  replaced by an ordinary formula giving the same hours (LibreOffice cannot call Python);
-* the floor: reading every cached value with python-calamine and copying the zip;
-* for reference, the formula engine alone: IronCalc loading and evaluating the workbook without
-  the PRODUCTIVE_* column, writing nothing, as written ("engine alone") and with the formulas
-  filled down each column shared as productive-xl's engine copy shares them ("engine, shared"):
-  the least any IronCalc-based recalc can cost.
+* ``user``: the shape users write (:mod:`user_workbook`): formulas written cell by cell by a
+  library, none shared, no cached values; a PRODUCTIVE_SAVING call per row whose arguments are
+  expressions over formulas (a VLOOKUP into a Rates sheet among them); a Summary of SUMIFS and
+  COUNTIFS over whole columns. Seven formulas a row.
+* ``tracker``: the tracker-like register of :mod:`tracker_workbook`, eight formulas a row, one a
+  PRODUCTIVE_RELEASED_HOURS call over plain cells, cached values 0.
 
-productive-xl's modules are byte-compiled first, as installing the package does. Each is run
---repeat times and the fastest run is reported, with its peak resident memory. Then
-a line per size splits one productive-xl run (in a fresh process, CPU seconds) into its steps.
+What is timed, as whole processes, each with its peak resident memory:
+
+* ``recalc``: ``productive-xl recalc`` of the workbook (modules byte-compiled, as installed);
+* ``LibreOffice``: plain ``soffice --headless --convert-to xlsx`` of the same workbook with the
+  PRODUCTIVE_* column written as the ordinary formula giving the same value, with a profile made
+  once at the start (set to recalculate every file on load) and kept for every run;
+* ``engine alone``: IronCalc loading and evaluating that ordinary workbook as written, writing
+  nothing; ``engine, copy``: the same of the copy recalc gives the engine (formulas shared, whole
+  columns bounded): the least an IronCalc-based recalc can cost;
+* ``floor``: reading every cell with python-calamine and copying the file: the I/O floor.
+
+The commands run interleaved, ``--repeat`` rounds of each in turn, so that other work on the
+machine weighs on all of them alike; each figure is the best of its runs, with the range of its
+runs beside it, and every ratio is of figures of the same run. Then one recalc per workbook is
+split into its steps (CPU seconds).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,10 +41,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))
-
-from tracker_workbook import FORMULAS_PER_ROW  # noqa: E402
 
 FLOOR = """
 import shutil, sys
@@ -71,24 +77,50 @@ def timed(module, name, step):
 for name, step in [("open_package", "read"), ("read_workbook", "read"), ("formula_cells", "read"),
                    ("patch_values", "patch"), ("write_package", "write")]:
     timed(recalc, name, step)
-for name, step in [("engine_package", "engine copy"), ("load_model", "engine load"),
+for name, step in [("engine_copy", "engine copy"), ("load_model", "engine load"),
                    ("FormulaChecks", "checks"), ("_productive_cells", "calls"),
                    ("place_calls", "calls"), ("settle", "calls+evaluate"),
-                   ("block_spilled_arguments", "calls"), ("_read_values", "read back")]:
+                   ("block_spilled_arguments", "calls"), ("_read_values", "read back"),
+                   ("spread_not_recalculated", "dependents")]:
     timed(evaluation, name, step)
 began = clock()
-recalc.recalc(sys.argv[1], sys.argv[2])
+report = recalc.recalc(sys.argv[1], sys.argv[2])
 total = clock() - began
 spent["other"] = total - sum(spent.values())
-print(f"import {imported:.2f}s, " + ", ".join(f"{k} {v:.2f}s" for k, v in spent.items()))
+print(f"{report.rounds} evaluation(s); import {imported:.2f}s, "
+      + ", ".join(f"{k} {v:.2f}s" for k, v in spent.items()))
 """
 
-LIBREOFFICE = """
+# The workbooks are built in a process of their own: a child starts from a copy of its parent,
+# so a parent grown by building them would count in every measured command's peak memory.
+BUILD = """
 import sys
 from pathlib import Path
-sys.path.insert(0, sys.argv[3])
-from libreoffice import recalculate_with_libreoffice
-recalculate_with_libreoffice(Path(sys.argv[1]), Path(sys.argv[2]))
+sys.path.insert(0, sys.argv[1])
+from tracker_workbook import build_tracker
+from user_workbook import build_user_workbook
+from productive_xl.headless.engine_copy import engine_copy
+from productive_xl.headless.productive_calls import SCRATCH_SHEET
+from productive_xl.ooxml.package import open_package
+from productive_xl.ooxml.workbook import read_workbook
+shape, rows, ours, plain, copy = sys.argv[2], int(sys.argv[3]), *map(Path, sys.argv[4:7])
+build = build_user_workbook if shape == "user" else build_tracker
+build(ours, rows)
+build(plain, rows, productive=False)
+package = open_package(plain)
+copy.write_bytes(engine_copy(package, read_workbook(package), SCRATCH_SHEET).data)
+"""
+
+PROFILE = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+           xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" \
+oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" \
+oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
 """
 
 
@@ -96,151 +128,132 @@ recalculate_with_libreoffice(Path(sys.argv[1]), Path(sys.argv[2]))
 class Measure:
     seconds: float
     peak_mib: float
-    cpu: float  # user and system seconds: less swayed than wall time by other work on the machine
+    cpu: float  # user and system seconds: less swayed than wall time by other work running
 
 
 def measure(command: list[str]) -> Measure:
-    """Wall time, peak resident memory and CPU time of a command and everything it waited for."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        error = process.stderr.read().decode() if process.stderr else ""
-        raise RuntimeError(f"{' '.join(command[:3])} failed: {error}")
+    """Wall time and peak resident memory of a command and everything it waited for."""
+    # IronCalc writes a line to standard error for each formula cell without a cached value:
+    # into a file, which a pipe nobody reads until the end would fill and block
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            error = errors.read().decode(errors="replace")
+            raise RuntimeError(f"{' '.join(command[:4])} failed: {error[-2000:]}")
     return Measure(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
-# The workbooks are built in a process of their own: a child starts from a copy of its parent,
-# so a parent grown by building them would count in every measured command's peak memory.
-BUILD = """
-import sys, zipfile
-from pathlib import Path
-sys.path.insert(0, sys.argv[1])
-from tracker_workbook import build_tracker
-from productive_xl.headless.shared_formulas import share_filled_formulas
-rows, tracker, plain, shared = int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], sys.argv[5]
-build_tracker(tracker, rows)
-build_tracker(Path(plain), rows, productive=False)
-# the plain workbook with the formulas filled down each column shared, as the engine copy has them
-with zipfile.ZipFile(plain) as original, zipfile.ZipFile(shared, "w") as copy:
-    for member in original.infolist():
-        data = original.read(member)
-        if member.filename.startswith("xl/worksheets/"):
-            data = share_filled_formulas(data)
-        copy.writestr(member, data)
-"""
+def soffice() -> str | None:
+    for found in (shutil.which("soffice"), "/usr/lib/libreoffice/program/soffice"):
+        if found and Path(found).exists():
+            return found
+    return None
 
 
-def soffice() -> str:
-    """Where LibreOffice is, as the tests find it ("" when it is not installed); asked of a
-    child process, since the tests' helper imports openpyxl, which would swell this one."""
-    found = subprocess.run(
-        [sys.executable, "-c", "from libreoffice import SOFFICE; print(SOFFICE or '')"],
-        cwd=HERE.parent / "tests",
-        capture_output=True,
-        text=True,
-        check=True,
+def libreoffice_command(work: Path) -> list[str] | None:
+    """The command converting a workbook with a profile kept in ``work``, made once here."""
+    program = soffice()
+    if program is None:
+        return None
+    profile = work / "lo-profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(PROFILE, encoding="utf-8")
+    (work / "lo-out").mkdir()
+    return [
+        program,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--convert-to",
+        "xlsx",
+        "--outdir",
+        str(work / "lo-out"),
+    ]
+
+
+def shown(runs: list[Measure]) -> str:
+    best = min(runs, key=lambda m: m.seconds)
+    worst = max(m.seconds for m in runs)
+    spread = f"-{worst:.2f}" if len(runs) > 1 else ""
+    cpu = min(m.cpu for m in runs)
+    return (
+        f"{best.seconds:.2f}{spread} s (CPU {cpu:.2f} s), {max(m.peak_mib for m in runs):.0f} MiB"
     )
-    return found.stdout.strip()
-
-
-def best(command: list[str], repeat: int) -> Measure:
-    """The fastest of ``repeat`` runs, with the least CPU time of any of them."""
-    runs = [measure(command) for _ in range(repeat)]
-    fastest = min(runs, key=lambda m: m.seconds)
-    return Measure(fastest.seconds, fastest.peak_mib, min(m.cpu for m in runs))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[2000, 20000])
+    parser.add_argument("--shapes", nargs="+", default=["user", "tracker"])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     productive_xl = str(Path(sys.executable).with_name("productive-xl"))
-    # An installed package is byte-compiled when pip installs it; an editable one only when first
-    # imported, and never where PYTHONDONTWRITEBYTECODE is set (as on the machine this was
-    # measured on), when every run would compile the package's source again (about 25 ms).
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", str(HERE.parent / "productive_xl")], check=True
     )
-    print(
-        f"{'rows':>7} {'formulas':>9}  {'productive-xl':>15} {'LibreOffice':>15} "
-        f"{'floor':>15} {'engine alone':>15} {'engine, shared':>15}  {'vs LO':>6} {'vs floor':>8}"
-    )
     steps: list[str] = []
-    cpu: list[str] = []
-    libreoffice = soffice()
+    table: list[str] = []
+    cpu: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="productive-xl-bench-") as folder:
         work = Path(folder)
-        for rows in args.rows:
-            tracker = work / f"tracker-{rows}.xlsx"
-            plain = work / f"tracker-{rows}-plain.xlsx"
-            shared = work / f"tracker-{rows}-plain-shared.xlsx"
-            subprocess.run(
-                [
-                    *(sys.executable, "-c", BUILD, str(HERE), str(rows)),
-                    *(str(path) for path in (tracker, plain, shared)),
-                ],
-                check=True,
-            )
-            ours = best(
-                [productive_xl, "recalc", str(tracker), "-o", str(work / "ours.xlsx")], args.repeat
-            )
-            floor = best(
-                [sys.executable, "-c", FLOOR, str(tracker), str(work / "copy.xlsx")], args.repeat
-            )
-            engine = best([sys.executable, "-c", ENGINE_ALONE, str(plain)], args.repeat)
-            engine_shared = best([sys.executable, "-c", ENGINE_ALONE, str(shared)], args.repeat)
-            split = subprocess.run(
-                [sys.executable, "-c", STEPS, str(tracker), str(work / "steps.xlsx")],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            steps.append(f"{rows:>7,}: {split.stdout.strip()}")
-            if libreoffice:
-                theirs = best(
-                    [
-                        sys.executable,
-                        "-c",
-                        LIBREOFFICE,
-                        str(plain),
-                        str(work / "lo.xlsx"),
-                        str(HERE.parent / "tests"),
-                    ],
-                    args.repeat,
+        libreoffice = libreoffice_command(work)
+        for shape in args.shapes:
+            for rows in args.rows:
+                ours, plain = work / f"{shape}-{rows}.xlsx", work / f"{shape}-{rows}-plain.xlsx"
+                copy = work / f"{shape}-{rows}-copy.xlsx"
+                subprocess.run(
+                    [sys.executable, "-c", BUILD, str(HERE), shape, str(rows)]
+                    + [str(path) for path in (ours, plain, copy)],
+                    check=True,
                 )
-                versus = f"{theirs.seconds / ours.seconds:5.1f}x"
-                shown = f"{theirs.seconds:6.2f}s {theirs.peak_mib:5.0f}MiB"
-                cpu_versus = f"{theirs.cpu / ours.cpu:5.1f}x"
-                cpu_shown = f"{theirs.cpu:6.2f}s"
-            else:
-                versus, shown = "  n/a", "not installed"
-                cpu_versus, cpu_shown = "  n/a", "n/a"
-            cpu.append(
-                f"{rows:>7,} {rows * FORMULAS_PER_ROW:>9,}  {ours.cpu:13.2f}s {cpu_shown:>15} "
-                f"{floor.cpu:14.2f}s {engine.cpu:14.2f}s {engine_shared.cpu:14.2f}s  "
-                f"{cpu_versus:>6} {ours.cpu / floor.cpu:7.1f}x"
-            )
-            print(
-                f"{rows:>7,} {rows * FORMULAS_PER_ROW:>9,}  "
-                f"{ours.seconds:6.2f}s {ours.peak_mib:5.0f}MiB "
-                f"{shown:>15} "
-                f"{floor.seconds:6.2f}s {floor.peak_mib:5.0f}MiB "
-                f"{engine.seconds:6.2f}s {engine.peak_mib:5.0f}MiB "
-                f"{engine_shared.seconds:6.2f}s {engine_shared.peak_mib:5.0f}MiB  "
-                f"{versus:>6} {ours.seconds / floor.seconds:7.1f}x",
-                flush=True,
-            )
-    print(
-        "\nvs LO: LibreOffice's time / productive-xl's (goal >= 5x at 2,000 rows); "
-        "vs floor: productive-xl's time / the floor's (goal <= 3x at 2,000 rows)."
-    )
-    print("\nCPU seconds (user and system, the least of the runs), the same columns:")
-    print("\n".join(cpu))
-    print("\nproductive-xl's steps, CPU seconds of one run (calls+evaluate includes the engine's):")
+                commands = {
+                    "recalc": [productive_xl, "recalc", str(ours), "-o", str(work / "out.xlsx")],
+                    "engine alone": [sys.executable, "-c", ENGINE_ALONE, str(plain)],
+                    "engine, copy": [sys.executable, "-c", ENGINE_ALONE, str(copy)],
+                    "floor": [sys.executable, "-c", FLOOR, str(ours), str(work / "copy.xlsx")],
+                }
+                if libreoffice is not None:
+                    if rows == args.rows[0] and shape == args.shapes[0]:
+                        measure([*libreoffice, str(plain)])  # the profile's first run fills it
+                    commands["LibreOffice"] = [*libreoffice, str(plain)]
+                runs: dict[str, list[Measure]] = {name: [] for name in commands}
+                for _ in range(args.repeat):
+                    for name, command in commands.items():
+                        runs[name].append(measure(command))
+                best = {name: min(m.seconds for m in r) for name, r in runs.items()}
+                cpu.clear()
+                cpu.update({name: min(m.cpu for m in r) for name, r in runs.items()})
+                peak = {name: max(m.peak_mib for m in r) for name, r in runs.items()}
+
+                def ratio(a: str, b: str, best: dict[str, float] = best) -> str:
+                    return f"{best[a] / best[b]:.2f}x (CPU {cpu[a] / cpu[b]:.2f}x)"
+
+                ratios = [
+                    f"recalc/engine alone {ratio('recalc', 'engine alone')}",
+                    f"recalc/engine copy {ratio('recalc', 'engine, copy')}",
+                    f"recalc/floor {ratio('recalc', 'floor')}",
+                ]
+                if "LibreOffice" in best:
+                    ratios += [
+                        f"LibreOffice/recalc {ratio('LibreOffice', 'recalc')}",
+                        f"memory recalc/LibreOffice {peak['recalc'] / peak['LibreOffice']:.2f}",
+                    ]
+                line = f"{shape} {rows:,} rows: " + "; ".join(
+                    f"{name} {shown(r)}" for name, r in runs.items()
+                )
+                table.append(line + "\n    " + ", ".join(ratios))
+                print(table[-1], flush=True)
+                split = subprocess.run(
+                    [sys.executable, "-c", STEPS, str(ours), str(work / "steps.xlsx")],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                steps.append(f"{shape} {rows:>7,}: {split.stdout.strip()}")
+    print("\nrecalc's steps, CPU seconds of one run (calls+evaluate includes the engine's):")
     print("\n".join(steps))
     return 0
 

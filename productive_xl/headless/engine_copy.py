@@ -30,7 +30,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from productive_xl.headless.engine_copy_fixes import (
     is_strict,
@@ -54,6 +54,13 @@ from productive_xl.headless.formula_text import (
 )
 from productive_xl.headless.references import MAX_ROW, parse_area
 from productive_xl.headless.shared_formulas import share_filled_formulas
+from productive_xl.headless.whole_references import (
+    Extent,
+    bounded_formula,
+    holds_whole_columns,
+    holds_whole_rows,
+    used_extent,
+)
 from productive_xl.ooxml.cell_values import column_letters
 from productive_xl.ooxml.package import WorkbookPackage
 from productive_xl.ooxml.parts import PackageEdit, UneditablePart
@@ -216,12 +223,41 @@ def _relative_targets(rels_name: str, data: bytes) -> bytes:
     return re.sub(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>", relationship, data)
 
 
-def _qualified_sheet(xml: bytes, tables: list[Table], every_table: Sequence[Table]) -> bytes:
+def _qualified_sheet(
+    xml: bytes,
+    tables: list[Table],
+    every_table: Sequence[Table],
+    extent: Extent | None = None,
+    bounded: set[tuple[int, int]] | None = None,
+) -> bytes:
+    places = [(table.bounds, table) for table in tables]
+    # a formula filled down a table's column is often the same text on every row (structured
+    # references hold no row numbers): each text is rewritten once for the table it stands in
+    rewritten: dict[tuple[str, str | None], tuple[str, bool]] = {}
+
     def formula(row: int, column: int, text: str) -> str:
+        home = None
         if "[" in text:
-            home = next((t for t in tables if t.holds(row, column)), None)
-            text = qualify_table_references(text, home, every_table)
-        return criteria_ranges_spelled_out(text)
+            home = next(
+                (
+                    t
+                    for (top, left, bottom, right), t in places
+                    if top <= row <= bottom and left <= column <= right
+                ),
+                None,
+            )
+        key = (text, home.name if home is not None else None)
+        done = rewritten.get(key)
+        if done is None:
+            new = text
+            if "[" in new:
+                new = qualify_table_references(new, home, every_table)
+            # bounded first, so that the range a SUMIF adds up takes the bounded shape
+            cut = bounded_formula(new, extent) if extent is not None and ":" in new else new
+            done = rewritten[key] = (criteria_ranges_spelled_out(cut), cut != new)
+        if done[1] and bounded is not None:
+            bounded.add((row, column))
+        return done[0]
 
     return rewrite_formulas(xml, formula)
 
@@ -260,13 +296,18 @@ def _untyped_empty_cells(sheet: bytes) -> bytes:
     return _TYPED_EMPTY_CELL.sub(rb"<c\1\2\3", sheet)
 
 
-@dataclass(frozen=True)
+@dataclass
 class EngineCopy:
-    """The copy the engine loads, and what it had to change that recalc must account for."""
+    """The copy the engine loads, and what it changed that recalc must account for: sheets
+    given empty parts, a translation from Strict Open XML, and the whole columns and rows it
+    bounded (the extent they were bounded by, and the formula cells whose formulas were, by
+    sheet name)."""
 
     data: bytes
     sheets_without_parts: frozenset[str] = frozenset()  # given empty parts in the copy
     strict: bool = False  # translated from Strict Open XML
+    extent: Extent | None = None
+    bounded: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
 
 
 def engine_package(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: str) -> bytes:
@@ -275,29 +316,48 @@ def engine_package(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: 
     return engine_copy(package, info, scratch_sheet).data
 
 
+def _extent(package: WorkbookPackage, sheet_parts: Sequence[str]) -> tuple[Extent | None, set[str]]:
+    """The extent whole columns and rows are bounded by (None when none is), and the parts that
+    may hold one given as an argument."""
+    columns = {part for part in sheet_parts if holds_whole_columns(package.read(part))}
+    rows = {part for part in sheet_parts if holds_whole_rows(package.read(part))}
+    if not columns and not rows:
+        return None, set()
+    extent = used_extent((package.read(part) for part in sheet_parts), rows_too=bool(rows))
+    return extent, columns | rows
+
+
 def engine_copy(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: str) -> EngineCopy:
-    """The copy of ``package`` that IronCalc is given to load (:func:`engine_package`), with
-    what :mod:`engine_copy_fixes` changed. Raises
+    """The copy of ``package`` that IronCalc is given to load (:func:`engine_package`): made
+    loadable by :mod:`engine_copy_fixes`, with whole columns and rows bounded by the cells in use
+    where that changes no result (:mod:`whole_references`). Raises
     :class:`~productive_xl.headless.engine_copy_fixes.UntranslatableStrict`."""
+    sheets = {sheet.part: sheet for sheet in info.worksheets() if sheet.part is not None}
     sheet_tables = {
-        sheet.part: [t for t in info.tables if t.sheet == sheet.name] for sheet in info.worksheets()
+        part: [t for t in info.tables if t.sheet == s.name] for part, s in sheets.items()
     }
+    extent, whole = _extent(package, [part for part in sheets if package.has(part)])
     parts: dict[str, bytes] = {
         member.filename: package.read(member.filename) for member in package.infos
     }
     strict = is_strict(parts, info.workbook_part)
     if strict:
-        parts = strict_to_transitional(
-            parts, {part for part in sheet_tables if part}, info.date_1904
-        )
+        parts = strict_to_transitional(parts, set(sheet_tables), info.date_1904)
+    bounded: dict[str, set[tuple[int, int]]] = {}
     for name, original in parts.items():
         data = original
         if name.endswith(".rels"):
             data = _relative_targets(name, data)
         elif name in sheet_tables:
             data = without_data_tables(data)
-            if b"[" in data or _may_hold_criteria_functions(data):
-                data = _qualified_sheet(data, sheet_tables[name], info.tables)
+            if b"[" in data or _may_hold_criteria_functions(data) or name in whole:
+                data = _qualified_sheet(
+                    data,
+                    sheet_tables[name],
+                    info.tables,
+                    extent if name in whole else None,
+                    bounded.setdefault(sheets[name].name, set()),
+                )
             data = share_filled_formulas(_untyped_empty_cells(data))
         elif name.endswith(".xml") and b"styleSheet" in data[:1000]:
             data = with_cell_styles(data)
@@ -306,7 +366,7 @@ def engine_copy(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: str
     parts.update(added)
     parts.update(_with_empty_sheet(info, parts, scratch_sheet))
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for name, data in parts.items():
-            copy.writestr(name, data)
-    return EngineCopy(buffer.getvalue(), frozenset(without_parts), strict)
+            archive.writestr(name, data)
+    return EngineCopy(buffer.getvalue(), frozenset(without_parts), strict, extent, bounded)

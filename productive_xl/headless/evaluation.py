@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from productive_xl.headless.engine_copy import engine_copy
+from productive_xl.headless.engine_copy import EngineCopy, engine_copy
 from productive_xl.headless.engine_copy_fixes import UntranslatableStrict, data_table_ranges
 from productive_xl.headless.engine_workbook import EngineWorkbook
 from productive_xl.headless.ironcalc_model import (
@@ -179,6 +179,30 @@ def _read_values(
     return values
 
 
+def _check_bounds(
+    workbook: EngineWorkbook, copy: EngineCopy, not_recalculated: dict[Key, str]
+) -> None:
+    """Hold back the formulas whose whole columns or rows were bounded when, once evaluated, a
+    sheet holds a cell at or past the bound (a formula spilled there): they may have missed it."""
+    extent = copy.extent
+    if extent is None or not any(copy.bounded.values()):
+        return
+    for sheet in workbook.info.worksheets():
+        if not workbook.has_sheet(sheet.name):
+            continue
+        _, bottom, _, right = workbook.model.get_sheet_dimensions(workbook.index(sheet.name))
+        if bottom >= extent.rows or right >= extent.columns:
+            break
+    else:
+        return
+    for sheet_name, positions in copy.bounded.items():
+        for row, column in positions:
+            not_recalculated[(sheet_name, row, column)] = (
+                "reads a whole column or row, bounded by the cells in use for the engine, and "
+                f"{sheet.name} holds a cell past them once evaluated"
+            )
+
+
 def evaluate(
     package: WorkbookPackage, info: WorkbookInfo, cells: Cells, progress: Progress | None = None
 ) -> Evaluation:
@@ -242,7 +266,7 @@ def _evaluate(
     copy = engine_copy(package, info, SCRATCH_SHEET)
     workbook = EngineWorkbook(load_model(copy.data), info)
     without_parts = copy.sheets_without_parts
-    del copy  # the copy's bytes are not needed once loaded
+    copy.data = b""  # the engine holds what it needs: the copy's bytes can go
     if not workbook.has_sheet(SCRATCH_SHEET):  # a package the copy could not add a sheet to
         workbook.model.add_sheet(SCRATCH_SHEET)
         workbook.sheet_index[SCRATCH_SHEET.casefold()] = len(workbook.sheet_index)
@@ -261,6 +285,7 @@ def _evaluate(
         workbook, placed, lambda n: report(f"evaluating (round {n})")
     )
     block_spilled_arguments(workbook, placed)
+    _check_bounds(workbook, copy, evaluation.not_recalculated)
 
     report("reading the results")
     doubtful: dict[Key, str] = {}

@@ -54,6 +54,14 @@ def calls(formula: str, names: Collection[str]) -> list[Call]:
     return found
 
 
+def all_calls(formula: str) -> list[Call]:
+    """Every call in ``formula``, nested ones included, in the order they start."""
+    return [
+        Call(function_name(formula[start:end]), arguments)
+        for start, end, arguments in _every_call(shape(formula))
+    ]
+
+
 class _Open:
     """A call being read (``index`` -1 for a parenthesis): its place among the calls found,
     where its function's name stands, where the argument being read starts, those read."""

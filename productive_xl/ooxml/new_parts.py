@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
-from xml.sax.saxutils import escape, quoteattr
 
 from productive_xl.ooxml.cell_values import cell_reference, column_letters, format_number
+from productive_xl.ooxml.escaping import escape, quoteattr
 from productive_xl.ooxml.parts import RELATIONSHIPS_NAMESPACE
 
 MAIN_NAMESPACE: Final = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

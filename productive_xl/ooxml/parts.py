@@ -35,8 +35,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 from xml.parsers import expat
-from xml.sax.saxutils import escape, quoteattr
 
+from productive_xl.ooxml.escaping import escape, quoteattr
 from productive_xl.ooxml.package import relationships_part, resolved_target
 
 CONTENT_TYPES: Final = "[Content_Types].xml"

@@ -264,6 +264,8 @@ def _with_value_element(span: _Span, text: bytes) -> bytes:
     v = span.prefix + b"v"
     element = b"<" + v + b">" + text + b"</" + v + b">"
     body = span.body or b""
+    if body.endswith(b"</" + span.prefix + b"f>") and b"<" + span.prefix + b"v" not in body:
+        return body + element  # a formula and nothing after it: the value goes at the end
     existing = _VALUE.search(body)
     if existing:
         return body[: existing.start()] + element + body[existing.end() :]
@@ -294,6 +296,8 @@ def _patched(span: _Span, new: CellValue) -> tuple[int, int, bytes, CellValue | 
     end = body.find(b"</v>", at) if at >= 0 else -1
     if at >= 0 and end >= 0:
         stored_text: bytes | None = body[at + 3 : end]
+    elif b"<" + span.prefix + b"v" not in body:  # no value stored (a library's formula cell)
+        stored_text = None
     else:
         found = _VALUE.search(body)
         stored_text = (found.group("text") or b"") if found else None
