@@ -41,6 +41,7 @@ from productive_xl.headless.formula_text import (
     is_external,
     scan,
 )
+from productive_xl.headless.productive_calls import PREFIX as OURS
 from productive_xl.headless.references import parse_area
 
 # The constructs, as a report names them after "uses".
@@ -52,12 +53,14 @@ AT_SIGN = "the @ operator"
 THREE_D = "a 3-D reference (a range of sheets)"
 WHOLE_LINE = "a whole-column or whole-row reference"
 STRUCTURED_REFERENCE = "a structured reference"
-DEFINED_NAME = "a defined name"
+DEFINED_NAME = "a defined name for one cell"
+RANGE_NAME = "a defined name for a range"
 FORMULA_NAME = "a name defined by a formula"
 UNKNOWN_NAME = "a name that is not defined (or a table's name alone)"
 EXTERNAL = "a reference to another workbook"
 ERROR_LITERAL = "an error value written in the formula"
-ARRAY_CONSTANT = "an array constant"
+ARRAY_CONSTANT = "an array constant of numbers"
+MIXED_ARRAY_CONSTANT = "an array constant holding texts, TRUE/FALSE or errors"
 COERCION = "a text or TRUE/FALSE where a number belongs"
 INTERSECTION_OPERATOR = "the intersection operator (a space)"
 SPILL_REFERENCE = "a reference to a spilled range (A1#)"
@@ -81,11 +84,13 @@ CONSTRUCTS = (
     WHOLE_LINE,
     STRUCTURED_REFERENCE,
     DEFINED_NAME,
+    RANGE_NAME,
     FORMULA_NAME,
     UNKNOWN_NAME,
     EXTERNAL,
     ERROR_LITERAL,
     ARRAY_CONSTANT,
+    MIXED_ARRAY_CONSTANT,
     COERCION,
     INTERSECTION_OPERATOR,
     SPILL_REFERENCE,
@@ -132,12 +137,19 @@ _COMPARISONS = frozenset({"=", "<>", "<", ">", "<=", ">="})
 # The lookups told apart by their match: the argument (from 0) that says how they match.
 _EXACT_ARGUMENT = {"MATCH": 2, "VLOOKUP": 3, "HLOOKUP": 3}
 _EXACT_TEXTS = frozenset({"0", "FALSE"})
+ASCII_CHAR = "CHAR (of a code below 128 written as a number)"
 
 CELL, RANGE, FORMULA, RELATIVE, SCOPED = "cell", "range", "formula", "relative", "scoped"
 NameKinds = Mapping[str, str]  # lower-case name -> CELL, RANGE, FORMULA, RELATIVE or SCOPED
 
 
-_NAME_FEATURES = {FORMULA: FORMULA_NAME, RELATIVE: RELATIVE_NAME, SCOPED: SCOPED_NAME}
+_NAME_FEATURES = {
+    CELL: DEFINED_NAME,
+    RANGE: RANGE_NAME,
+    FORMULA: FORMULA_NAME,
+    RELATIVE: RELATIVE_NAME,
+    SCOPED: SCOPED_NAME,
+}
 
 
 def name_kinds(definitions: list[tuple[str, str]]) -> dict[str, str]:
@@ -204,6 +216,7 @@ def _argument_tokens(tokens: tuple[Token, ...], opening: int) -> list[list[Token
     return arguments
 
 
+_MIXED = re.compile(r'["#]|TRUE|FALSE', re.IGNORECASE)
 _PLAIN_KINDS = {
     ERROR: ERROR_LITERAL,
     ARRAY: ARRAY_CONSTANT,
@@ -216,6 +229,11 @@ def _called(tokens: tuple[Token, ...], index: int) -> str:
     """The feature of the call at ``tokens[index]``: its function, "(exact)" added for a lookup
     whose match is written 0 or FALSE."""
     name = function_name(tokens[index].text)
+    if name == "CHAR":
+        only = _argument_tokens(tokens, index)
+        code = only[0] if len(only) == 1 else []
+        if len(code) == 1 and code[0].kind == NUMBER and float(code[0].text) < 128:
+            return ASCII_CHAR  # the codes every code page shares
     position = _EXACT_ARGUMENT.get(name)
     if position is not None:
         arguments = _argument_tokens(tokens, index)
@@ -237,6 +255,12 @@ def _reference(token: Token) -> set[str]:
     elif right and left.upper() == right.upper().rstrip("#"):
         found.add(ONE_CELL_RANGE)
     return found
+
+
+def _takes_arrays(function: str | None) -> bool:
+    """Whether a function reads arithmetic on ranges element by element: SUMPRODUCT, and the
+    PRODUCTIVE_* functions (ours, which read their arguments as arrays)."""
+    return function is not None and (function in ARRAY_FUNCTIONS or function.startswith(OURS))
 
 
 def _where_one_value(token: Token, stack: list[str | None]) -> bool:
@@ -261,7 +285,9 @@ def _features(  # noqa: PLR0912 (a branch a kind of token, in one pass)
     stack: list[str | None] = []  # the function of each open call, None for a parenthesis
     for index, token in enumerate(tokens):
         kind = token.kind
-        if kind in _PLAIN_KINDS:
+        if kind == ARRAY and _MIXED.search(token.text):
+            found.add(MIXED_ARRAY_CONSTANT)
+        elif kind in _PLAIN_KINDS:
             found.add(_PLAIN_KINDS[kind])
         if kind == FUNCTION:
             found.add(_called(tokens, index))
@@ -280,7 +306,7 @@ def _features(  # noqa: PLR0912 (a branch a kind of token, in one pass)
                 found.add(EXTERNAL)
             elif not array and _where_one_value(token, stack):
                 found.add(IMPLICIT_INTERSECTION)
-            elif not array and _multi_cell(token) and ARRAY_FUNCTIONS.isdisjoint(stack):
+            elif not array and _multi_cell(token) and not any(map(_takes_arrays, stack)):
                 operands.append(index)
         elif kind == NAME:
             used.append((token.text.lower(), not array and not any(stack)))
