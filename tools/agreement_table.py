@@ -67,10 +67,15 @@ EXAMPLES = 3
 
 Key = tuple[str, int, int]
 
-# Cells whose value Excel stored is shown stale by hand: they count for nothing.
+# Cells whose value Excel stored is shown stale by hand, or misread by our reader: they count
+# for nothing.
 STALE = {
     ("qax-os+excelize/test__CalcChain.xlsx", "Sheet1", "B1"): (
         "SUM(C1:D1) of two empty cells stored as 1; A1 beside it, the same formula, stores 0"
+    ),
+    ("SheetJS+test_files/crlf__crlf.xlsx", "Sheet1", "B2"): (
+        "the stored text is abc_x000D_ and a raw CR LF, which XML reads as a line feed: Excel's"
+        " value is abc CR LF def, as the engine gives; the dump's reader kept the raw CR"
     ),
 }
 
@@ -320,11 +325,15 @@ def write_markdown(table: dict[str, dict[str, Any]], totals: Counter[str], path:
         "tools/agreement_table.py` (this table, and `productive_xl/headless/agreement.json`",
         "that recalc derives its trusted list from). Do not edit by hand.",
         "",
-        f"Cells: {totals['cells']:,}; counting for or against:"
-        f" {totals['for'] + totals['against']:,}"
-        f" ({totals['for']:,} agree, {totals['against']:,} disagree); inherited (a formula cell"
-        f" they read disagreed or is volatile): {totals['inherited']:,}; volatile (NOW, TODAY,"
-        f" RAND...): {totals['volatile']:,}; no cached value: {totals['no_cached_value']:,}.",
+        f"Cells: {totals['cells']:,}. Counting for or against their features:"
+        f" {totals['for'] + totals['against']:,} ({totals['for']:,} agree,"
+        f" {totals['against']:,} disagree). Counting for nothing: volatile (NOW, TODAY,"
+        f" RAND...) {totals['volatile']:,}; kept by recalc whatever the list says (a function"
+        f" the engine lacks, a difference it is known to have, #CIRC!, an error where Excel"
+        f" stored another) {totals['kept']:,}; inherited (a formula cell they read disagreed,"
+        f" is kept or is volatile) {totals['inherited']:,}; stale or misread (each shown by"
+        f" hand in the script) {totals['stale']:,}; circular {totals['circular']:,}; no cached"
+        f" value {totals['no_cached_value']:,}.",
         "",
         f"**Trusted** (T) by evidence: no disagreeing cell of its own, at least {MIN_CELLS}"
         f" agreeing cells in at least {MIN_WORKBOOKS} workbooks, and not untrusted by rule."

@@ -83,6 +83,12 @@ class _Text:
 TEXT = _Text()
 
 
+def _text(text: str) -> _Text | None:
+    """TEXT for a text that may be a date (it holds a digit: "2/2/1987", "1 May 2024"); None
+    for one that cannot be ("", "n/a"), which gives #VALUE! in Excel and the engine alike."""
+    return TEXT if any(ch.isdigit() for ch in text) else None
+
+
 def _shape(area: Area) -> tuple[int, int]:
     return area.bottom - area.top, area.right - area.left
 
@@ -222,7 +228,7 @@ class EngineDifferences:
         written = string_value(text)
         if written is not None:
             inner = written.strip()
-            return float(inner) if _NUMBER.match(inner) else TEXT
+            return float(inner) if _NUMBER.match(inner) else _text(inner)
         area = self.workbook.reference_area(text, sheet)
         if area is None:
             return UNKNOWN
@@ -234,7 +240,7 @@ class EngineDifferences:
         if isinstance(value, (int, float)):
             return float(value)
         if isinstance(value, str):
-            return float(value) if _NUMBER.match(value.strip()) else TEXT
+            return float(value) if _NUMBER.match(value.strip()) else _text(value)
         return None  # an error or a range: Excel gives an error too
 
     def _dates(self, call: Call, sheet: str, row: int, column: int, formula: str) -> str | None:

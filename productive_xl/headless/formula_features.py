@@ -285,6 +285,13 @@ def _features(  # noqa: PLR0912 (a branch a kind of token, in one pass)
     stack: list[str | None] = []  # the function of each open call, None for a parenthesis
     for index, token in enumerate(tokens):
         kind = token.kind
+        if (
+            kind == ARRAY
+            and not array
+            and not any(stack)
+            and (";" in token.text or "," in token.text)
+        ):
+            found.add(IMPLICIT_INTERSECTION)  # an array of several values where one belongs
         if kind == ARRAY and _MIXED.search(token.text):
             found.add(MIXED_ARRAY_CONSTANT)
         elif kind in _PLAIN_KINDS:
