@@ -34,7 +34,12 @@ sys.path.insert(0, str(ROOT / "tools"))
 from agreement import compare  # noqa: E402
 
 from productive_xl.headless.formula_features import volatile  # noqa: E402
-from productive_xl.headless.references import dependents, formula_areas  # noqa: E402
+from productive_xl.headless.references import (  # noqa: E402
+    Area,
+    dependents,
+    formula_areas,
+    parse_area,
+)
 from productive_xl.ooxml.cell_values import cell_position, cell_reference  # noqa: E402
 from productive_xl.ooxml.package import open_package  # noqa: E402
 from productive_xl.ooxml.sheet_values import formula_cells  # noqa: E402
@@ -102,10 +107,31 @@ def _worker(path: str, status_file: str) -> int:
     return 0
 
 
-def _volatile_cells(rows: list[dict[str, Any]]) -> set[tuple[str, int, int]]:
-    """The cells of one workbook calling a volatile function or reading one (case-folded)."""
+def _name_areas(path: Path) -> dict[str, list[Area]]:
+    areas: dict[str, list[Area]] = defaultdict(list)
+    try:
+        for name in read_workbook(open_package(path)).defined_names:
+            area = parse_area(name.formula.lstrip("="), "")
+            if area is not None:
+                areas[name.name.lower()].append(area)
+    except Exception:
+        return {}
+    return areas
+
+
+def _volatile_cells(
+    rows: list[dict[str, Any]], names: dict[str, list[Area]]
+) -> set[tuple[str, int, int]]:
+    """The cells of one workbook calling a volatile function or reading one (case-folded),
+    through names too; a cell with no formula of its own (one an array fills) reads its
+    array's first cell."""
     sources = set()
     precedents = {}
+    anchors = [
+        (row["sheet"], cell_position(row["cell"]))
+        for row in rows
+        if row["formula"] or row["engine_formula"]
+    ]
     for row in rows:
         r, c = cell_position(row["cell"])
         key = (row["sheet"].casefold(), r, c)
@@ -113,7 +139,17 @@ def _volatile_cells(rows: list[dict[str, Any]]) -> set[tuple[str, int, int]]:
             sources.add(key)
         text = row["engine_formula"] or row["formula"]
         if text:
-            precedents[key] = formula_areas(text, row["sheet"], {})
+            precedents[key] = formula_areas(text, row["sheet"], names)
+        else:  # filled by an array: it reads the nearest formula above or to its left
+            above = [
+                (r, c)
+                for s, (r, c) in anchors
+                if s == row["sheet"] and (c == key[2] or r == key[1])
+            ]
+            near = [p for p in above if p <= (key[1], key[2])]
+            if near:
+                r, c = max(near)
+                precedents[key] = [Area(key[0], r, c, r, c)]
     return sources | set(dependents(sources, precedents))
 
 
@@ -150,7 +186,7 @@ def run(corpus: Path, dump: Path, timeout: float) -> dict[str, Any]:
                 print(f"{done}/{len(workbooks)} workbooks", file=sys.stderr)
             if status["status"] != "ok":
                 continue
-            moment = _volatile_cells(classified.get(name, []))
+            moment = _volatile_cells(classified.get(name, []), _name_areas(path))
             kept = {cell for cell, _ in status["kept"]}
             for _, reason in status["kept"]:
                 reasons["depends on a kept cell" if reason.startswith("depends") else reason] += 1

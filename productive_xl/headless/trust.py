@@ -142,10 +142,13 @@ class FormulaChecks:
         """The first function or construct of the cell's formula that is not trusted, told as
         a reason; None when all are (PRODUCTIVE_* functions are ours, always trusted)."""
         formula = cell.formula or self.workbook.formula(sheet, cell.row, cell.column)
+        # a cell with an empty formula of its own that is not shared (<f ca="1"/>) is one a
+        # dynamic array spills into: an array formula's cell, as the table counts it
+        filled = cell.formula is None and cell.formula_type != "shared"
         found = features(
             formula,
-            array=cell.formula_type == "array",
-            one_cell=_one_cell(cell.array_range),
+            array=filled or cell.formula_type == "array",
+            one_cell=not filled and _one_cell(cell.array_range),
             shared=cell.formula_type == "shared",
             names=self.name_kinds,
         )
@@ -247,7 +250,9 @@ def _spread(
     named = {
         (s.casefold(), r, c): (s, r, c) for s, sheet_cells in cells.items() for r, c in sheet_cells
     }
-    folded = {(s.casefold(), r, c): (s, r, c) for s, r, c in sources}
+    # the cells an array fills are read by others like any cell: their readers depend on them
+    filled = {key for key, reason in not_recalculated.items() if reason.startswith("is filled")}
+    folded = {(s.casefold(), r, c): (s, r, c) for s, r, c in sources | filled}
     for cell, origin in dependents(folded, precedents).items():
         sheet, row, column = folded[origin]
         key = named.get(cell)
