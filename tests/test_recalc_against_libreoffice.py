@@ -153,12 +153,20 @@ def _same(ours: object, theirs: object) -> bool:
     return ours == theirs or (ours in ("", None) and theirs in ("", None))
 
 
+KEPT: set[tuple[str, str]] = set()  # cells kept as they were (issue 8)
+
+
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     source, ours, report = built_and_recalculated(
         tmp_path_factory.mktemp("crosscheck"), "ordinary.xlsx", _build
     )
-    assert report.complete, report.not_recalculated
+    # issue 8: a cell using what the trusted list lacks (AVERAGE, TEXT...: the table shows
+    # them disagreeing with Excel) keeps its stored value (none here) and is reported
+    for item in report.not_recalculated:
+        assert item["reason"].startswith(("uses ", "is filled by ", "depends on ")), item
+        sheet, _, cell = item["cell"].rpartition("!")
+        KEPT.add((sheet, cell))
     return source, ours
 
 
@@ -172,9 +180,10 @@ def test_every_formula_cell_agrees_with_libreoffice(recalculated: tuple[Path, Pa
     differing = {
         cell: (mine[cell], reference[cell])
         for cell in mine
-        if not _same(mine[cell], reference[cell])
+        if cell not in KEPT and not _same(mine[cell], reference[cell])
     }
     assert differing == {}
+    assert len(KEPT) < len(mine) // 2  # most are recalculated, and agree
 
 
 def test_openpyxl_and_calamine_read_the_written_values(recalculated: tuple[Path, Path]) -> None:
@@ -185,7 +194,10 @@ def test_openpyxl_and_calamine_read_the_written_values(recalculated: tuple[Path,
     assert rows[1][5] == pytest.approx(values["F2"].value)
     assert values.cell(row=FORMULAS.index("=ROUND(1.005,2)") + 2, column=6).value == 1.01
     for row in range(2, len(FORMULAS) + 2):
-        assert values.cell(row=row, column=6).value is not None or FORMULAS[row - 2] == '=""'
+        kept = ("Data", f"F{row}") in KEPT
+        assert (
+            values.cell(row=row, column=6).value is not None or kept or FORMULAS[row - 2] == '=""'
+        )
 
 
 def test_libreoffice_opens_the_written_file(recalculated: tuple[Path, Path]) -> None:

@@ -127,11 +127,15 @@ def test_productive_calls_in_every_position(recalculated: tuple[Path, RecalcRepo
 
 
 def test_structured_references_and_tables(recalculated: tuple[Path, RecalcReport]) -> None:
-    out, _ = recalculated
+    out, report = recalculated
     stock = _values(out)["Stock"]
     assert stock["D2"] == 134000  # 180,000 - 46,000, the @ shorthand
     assert stock["D3"] == 1000  # 5,000 - 4,000, the [#This Row] form
-    assert stock["D4"] == 135000  # the totals row adds both
+    # the totals row's SUBTOTAL (135,000 by hand) keeps its stored value (none here): SUBTOTAL
+    # disagreed with Excel over rows a filter hides (issue 8), so it is not trusted
+    reasons = {item["cell"]: item["reason"] for item in report.not_recalculated}
+    assert stock["D4"] is None
+    assert "SUBTOTAL" in reasons["Stock!D4"]
     assert stock["F1"] == pytest.approx(134000 / (400000 / 365))  # stock days, cross-sheet
 
 
@@ -162,7 +166,10 @@ def test_a_circle_through_productive_functions_is_reported_not_looped(
     assert "circular" in reasons["Circle!A1"]
     assert {"Circle!B1", "Circle!C1"} <= set(reasons)
     assert not report.complete
-    assert all(not key.startswith(("'Released", "Stock", "Inputs")) for key in reasons)
+    assert all(
+        not key.startswith(("'Released", "Stock", "Inputs")) or "SUBTOTAL" in reason
+        for key, reason in reasons.items()
+    )
 
 
 def test_recalc_is_at_the_package_root(tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ goes on. The output folder gets:
 
 * ``cells.jsonl``: one line a formula cell (and a cell an array formula fills): the workbook,
   sheet, cell, its formula as the file has it and as the engine reads it, Excel's value and
-  type, the engine's value and type, and whether they agree;
+  type, the engine's value and type, whether they agree, and ``kept``: why recalc keeps the
+  cell whatever the trusted list says (a function the engine lacks, a known difference of the
+  engine, a doubtful value such as #CIRC!; :mod:`~productive_xl.headless.trust`), or null;
 * ``files.jsonl``: one line a workbook: ok, unusable (productive_xl refuses the package),
   engine_refused (the engine raised an error loading it), engine_panicked, error (our code
   raised), crashed (the process died), timed_out; with the message and the stage;
@@ -27,7 +29,8 @@ most 10 or 11 significant digits, a number format fewer). Every number row also 
 ``exact`` and ``relative_difference`` so that a stricter reading is possible from the dump.
 A formula cell without a cached value is dumped with ``agree`` null and counted apart.
 
-Nothing is classified by function or construct here: that needs the formula-text scanner.
+The classification by function and construct, and the agreement table, are
+``tools/agreement_table.py``'s, run on this dump (``--table`` runs it after the dump).
 """
 
 from __future__ import annotations
@@ -47,8 +50,11 @@ from pathlib import Path
 from typing import Any
 
 from productive_xl.headless.engine_copy import engine_package
+from productive_xl.headless.engine_workbook import EngineWorkbook
 from productive_xl.headless.ironcalc_model import load_model, quiet_engine, read_value
 from productive_xl.headless.productive_calls import SCRATCH_SHEET
+from productive_xl.headless.references import MAX_ROW
+from productive_xl.headless.trust import FormulaChecks, doubtful_value
 from productive_xl.ooxml.cell_values import ErrorValue, cell_reference
 from productive_xl.ooxml.package import UnusableWorkbook, open_package
 from productive_xl.ooxml.sheet_values import formula_cells
@@ -107,7 +113,7 @@ def compare(excel: Any, engine: Any) -> dict[str, Any]:
     }
 
 
-def _work_on(path: Path, name: str, rows_file: Path) -> dict[str, Any]:
+def _work_on(path: Path, name: str, rows_file: Path) -> dict[str, Any]:  # noqa: PLR0915
     """Dump the rows of one workbook into ``rows_file``; the status of the file."""
 
     stage = "open"
@@ -139,6 +145,13 @@ def _work_on(path: Path, name: str, rows_file: Path) -> dict[str, Any]:
         status = "engine_panicked" if panicked else "engine_refused"
         return {"status": status, "stage": stage, "message": f"{type(error).__name__}: {error}"}
 
+    stage = "checks"
+    workbook = EngineWorkbook(model, info)
+    checks = None
+    if workbook.has_sheet(SCRATCH_SHEET):
+        parts = [package.read(s.part) for s in info.worksheets() if s.part and s.name in cells]
+        probe = (workbook.index(SCRATCH_SHEET), MAX_ROW, 1)
+        checks = FormulaChecks(workbook, parts, probe, by_evidence=False)
     stage = "read"
     sheet_index = {p["name"].casefold(): i for i, p in enumerate(model.get_worksheets_properties())}
     counts: Counter[str] = Counter()
@@ -154,6 +167,10 @@ def _work_on(path: Path, name: str, rows_file: Path) -> dict[str, Any]:
                 excel_value, excel_type = _typed(cell.cached)
                 engine_value, engine_type = _typed(engine)
                 verdict = compare(cell.cached, engine)
+                kept = None
+                if index is not None and cell.has_formula:
+                    kept = checks.known_difference(sheet, cell) if checks else "no scratch sheet"
+                    kept = kept or doubtful_value(cell, engine)
                 counts["cells"] += 1
                 if not cell.has_formula:
                     counts["array_fill"] += 1
@@ -176,6 +193,7 @@ def _work_on(path: Path, name: str, rows_file: Path) -> dict[str, Any]:
                     "engine": engine_value,
                     "engine_type": engine_type,
                     **verdict,
+                    "kept": kept,
                 }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return {
@@ -307,10 +325,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds a workbook")
     parser.add_argument("--jobs", type=int, default=1, help="workbooks at once")
     parser.add_argument("--only", help="only the workbooks whose path holds this text")
+    parser.add_argument(
+        "--table", action="store_true", help="then write the agreement table from the dump"
+    )
     options = parser.parse_args(arguments)
     summary = run(options.corpus, options.out, options.timeout, options.jobs, options.only)
     print(json.dumps(summary, indent=2))
     print(f"rows in {options.out / 'cells.jsonl'}, files in {options.out / 'files.jsonl'}")
+    if options.table:
+        from agreement_table import main as table  # noqa: PLC0415 (a script beside this one)
+
+        return table(["--corpus", str(options.corpus), "--dump", str(options.out)])
     return 0
 
 

@@ -76,6 +76,19 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
+class _Text:
+    """An argument that is a text (not a number written as one): Excel reads a date in it."""
+
+
+TEXT = _Text()
+
+
+def _text(text: str) -> _Text | None:
+    """TEXT for a text that may be a date (it holds a digit: "2/2/1987", "1 May 2024"); None
+    for one that cannot be ("", "n/a"), which gives #VALUE! in Excel and the engine alike."""
+    return TEXT if any(ch.isdigit() for ch in text) else None
+
+
 def _shape(area: Area) -> tuple[int, int]:
     return area.bottom - area.top, area.right - area.left
 
@@ -202,9 +215,10 @@ class EngineDifferences:
             shown = self.workbook.read_area(area)
         return isinstance(shown, str) and bool(_EARLY_YEAR.search(shown))
 
-    def _value(self, sheet: str, text: str | None) -> float | _Unknown | None:
-        """The number an argument gives a date function: None when it gives none (text that is
-        not a number, an error, a range); UNKNOWN when it is an expression."""
+    def _value(self, sheet: str, text: str | None) -> float | _Unknown | _Text | None:
+        """The number an argument gives a date function: TEXT for a text that is not a number
+        (Excel reads a date in it, the engine does not); None when it gives none (an error, a
+        range); UNKNOWN when it is an expression."""
         if text is None or text == "":
             return 0.0  # an argument left out counts as 0
         if _NUMBER.match(text):
@@ -214,7 +228,7 @@ class EngineDifferences:
         written = string_value(text)
         if written is not None:
             inner = written.strip()
-            return float(inner) if _NUMBER.match(inner) else None
+            return float(inner) if _NUMBER.match(inner) else _text(inner)
         area = self.workbook.reference_area(text, sheet)
         if area is None:
             return UNKNOWN
@@ -226,7 +240,7 @@ class EngineDifferences:
         if isinstance(value, (int, float)):
             return float(value)
         if isinstance(value, str):
-            return float(value) if _NUMBER.match(value.strip()) else None
+            return float(value) if _NUMBER.match(value.strip()) else _text(value)
         return None  # an error or a range: Excel gives an error too
 
     def _dates(self, call: Call, sheet: str, row: int, column: int, formula: str) -> str | None:
@@ -246,6 +260,11 @@ class EngineDifferences:
             for position in read
             if position < max(len(call.arguments), 1)
         }
+        if any(v is TEXT for v in values.values()):
+            return (
+                f"gives {call.name} a text where a date belongs, which Excel reads as a date "
+                "and the formula engine does not"
+            )
         if any(v is UNKNOWN for v in values.values()):
             if self._errs(sheet, row, column):
                 return early

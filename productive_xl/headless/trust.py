@@ -1,11 +1,14 @@
 """What the engine cannot be trusted with, and which cells that touches.
 
-A formula the engine cannot evaluate as Excel would is never given a value: a function it lacks
-that is not ours, a link to another workbook, a name defined by a formula, a date function in a
-1904 workbook (the engine counts dates in the 1900 system only), a criteria function or a date
-before March 1900 the engine reads unlike Excel (:mod:`engine_differences`); nor is a value
-only the engine gives (#ERROR!, #N/IMPL!, #CIRC!), or a #NAME? where Excel stored none. Such a
-cell keeps the value Excel last stored, as does every cell that depends on it.
+The engine's value of a formula is written only when every function and construct the formula
+uses is trusted (:mod:`trust_list`: shown by the agreement table to agree with Excel, or proven
+by a test of ours). And whatever the list says, a formula the engine is known to evaluate
+unlike Excel is never given a value: a function it lacks that is not ours, a link to another
+workbook, a name defined by a formula, a date function in a 1904 workbook (the engine counts
+dates in the 1900 system only), a criteria function or a date before March 1900 the engine
+reads unlike Excel (:mod:`engine_differences`); nor is a value only the engine gives (#ERROR!,
+#N/IMPL!, #CIRC!), a #NAME? where Excel stored none, or an error where Excel stored another.
+Such a cell keeps the value Excel last stored, as does every cell that depends on it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Iterable
 from productive_xl.functions import CATALOGUE
 from productive_xl.headless.engine_differences import EngineDifferences
 from productive_xl.headless.engine_workbook import EngineWorkbook
+from productive_xl.headless.formula_features import features, name_kinds
 from productive_xl.headless.formula_text import (
     FUNCTION,
     NAME,
@@ -25,6 +29,7 @@ from productive_xl.headless.formula_text import (
     scan,
 )
 from productive_xl.headless.ironcalc_model import ENGINE_ONLY_ERRORS
+from productive_xl.headless.productive_calls import PREFIX
 from productive_xl.headless.references import (
     Area,
     CellKey,
@@ -33,6 +38,7 @@ from productive_xl.headless.references import (
     parse_area,
     reaches_itself,
 )
+from productive_xl.headless.trust_list import reason_order, trusted, untrusted_reason
 from productive_xl.ooxml.cell_values import CellValue, ErrorValue, cell_reference
 from productive_xl.ooxml.sheet_values import FormulaCell
 
@@ -93,9 +99,17 @@ class FormulaChecks:
     """
 
     def __init__(
-        self, workbook: EngineWorkbook, parts: Iterable[bytes], probe: tuple[int, int, int]
+        self,
+        workbook: EngineWorkbook,
+        parts: Iterable[bytes],
+        probe: tuple[int, int, int],
+        *,
+        by_evidence: bool = True,
     ):
         self.workbook = workbook
+        self.by_evidence = by_evidence
+        self.trusted = trusted()
+        self.name_kinds = name_kinds([(n["name"], n["formula"]) for n in workbook.names])
         used = set().union(*(called_names(_formula_texts(part)) for part in parts))
         used -= set(CATALOGUE)
         sheet, row, column = probe
@@ -116,10 +130,36 @@ class FormulaChecks:
             or workbook.info.external_links
             or workbook.formula_names
         )
-        self.needed = self._every_formula or self.differences.needed
+        self.needed = by_evidence or self._every_formula or self.differences.needed
 
     def reason(self, sheet: str, cell: FormulaCell) -> str | None:
-        """Why the engine cannot evaluate the cell's formula as Excel would; None if it can."""
+        """Why the engine's value of the cell's formula is not to be written; None if it is."""
+        return self.known_difference(sheet, cell) or (
+            self.untrusted(sheet, cell) if self.by_evidence else None
+        )
+
+    def untrusted(self, sheet: str, cell: FormulaCell) -> str | None:
+        """The first function or construct of the cell's formula that is not trusted, told as
+        a reason; None when all are (PRODUCTIVE_* functions are ours, always trusted)."""
+        formula = cell.formula or self.workbook.formula(sheet, cell.row, cell.column)
+        # a cell with an empty formula of its own that is not shared (<f ca="1"/>) is one a
+        # dynamic array spills into: an array formula's cell, as the table counts it
+        filled = cell.formula is None and cell.formula_type != "shared"
+        found = features(
+            formula,
+            array=filled or cell.formula_type == "array",
+            one_cell=not filled and _one_cell(cell.array_range),
+            shared=cell.formula_type == "shared",
+            names=self.name_kinds,
+        )
+        doubtful = [f for f in found - self.trusted if not f.startswith(PREFIX)]
+        if not doubtful:
+            return None
+        # what is never trusted says most, then what disagreed, then what is not yet shown
+        return untrusted_reason(min(doubtful, key=reason_order))
+
+    def known_difference(self, sheet: str, cell: FormulaCell) -> str | None:
+        """Why the engine is known to evaluate the cell's formula unlike Excel; None if not."""
         if not self._every_formula and not self.differences.may_concern(cell.span.body):
             return None
         formula = self.workbook.formula(sheet, cell.row, cell.column)
@@ -145,6 +185,10 @@ class FormulaChecks:
         return self.differences.reason(sheet, cell.row, cell.column, formula)
 
 
+def _one_cell(reference: str | None) -> bool:
+    return reference is not None and ":" not in reference
+
+
 def doubtful_value(cell: FormulaCell, value: CellValue | None) -> str | None:
     """Why the engine's value cannot be trusted though the formula looked fine; None if it can."""
     if not isinstance(value, ErrorValue):
@@ -157,7 +201,20 @@ def doubtful_value(cell: FormulaCell, value: CellValue | None) -> str | None:
     was_name_error = isinstance(cached, ErrorValue) and cached.code == "#NAME?"
     if value.code == "#NAME?" and not was_name_error:
         return "the engine could not resolve a name or function in it"
+    # engines differ most in which error they give; a new error where Excel showed a value is
+    # written (it may be a PRODUCTIVE_* error reaching its dependents), and so is one where
+    # Excel, without productive_xl, could not name a PRODUCTIVE_* function
+    if (
+        isinstance(cached, ErrorValue)
+        and cached.code != value.code
+        and (cached.code != "#NAME?" or not _calls_ours(cell))
+    ):
+        return f"the engine gives {value.code} where Excel gave {cached.code}"
     return None
+
+
+def _calls_ours(cell: FormulaCell) -> bool:
+    return PREFIX.encode() in (cell.span.body or b"").upper()
 
 
 def _precedents(workbook: EngineWorkbook, cells: Cells) -> dict[CellKey, list[Area]]:
@@ -193,7 +250,9 @@ def _spread(
     named = {
         (s.casefold(), r, c): (s, r, c) for s, sheet_cells in cells.items() for r, c in sheet_cells
     }
-    folded = {(s.casefold(), r, c): (s, r, c) for s, r, c in sources}
+    # the cells an array fills are read by others like any cell: their readers depend on them
+    filled = {key for key, reason in not_recalculated.items() if reason.startswith("is filled")}
+    folded = {(s.casefold(), r, c): (s, r, c) for s, r, c in sources | filled}
     for cell, origin in dependents(folded, precedents).items():
         sheet, row, column = folded[origin]
         key = named.get(cell)
