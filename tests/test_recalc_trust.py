@@ -276,3 +276,15 @@ def test_char_of_codes_below_128(tmp_path: Path) -> None:
     }
     # openpyxl leaves Excel's escape of the carriage return in a formula's result
     assert values["Sheet1"]["B1"].value == "top_x000D_\nbottom"
+
+
+def test_a_formula_filled_down_is_judged_once_and_only_its_copies_share_the_judgement() -> None:
+    from productive_xl.headless.trust import _layout
+
+    # the same formula filled from row 5 to row 6: one layout
+    assert _layout("=SUM(A1:B2)*$C$3+Q5", 5) == _layout("=SUM(A2:B3)*$C$3+Q6", 6)
+    # a one-cell range and a range of two cells never share one, nor do anchored rows that differ
+    assert _layout("=SUM(A5:A5)", 5) != _layout("=SUM(A5:A6)", 5)
+    assert _layout("=A$1", 5) != _layout("=A$2", 6)
+    # rows written alone (1:1) and numbers are not cell references: they stay as written
+    assert _layout("=SUM(1:1)+CHAR(10)", 1) != _layout("=SUM(2:2)+CHAR(10)", 2)

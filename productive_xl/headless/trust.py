@@ -23,6 +23,7 @@ from productive_xl.headless.formula_features import features, name_kinds
 from productive_xl.headless.formula_text import (
     FUNCTION,
     NAME,
+    REFERENCE,
     called_names,
     function_name,
     is_external,
@@ -47,6 +48,8 @@ CIRCULAR = "circular reference"
 Cells = dict[str, dict[tuple[int, int], FormulaCell]]
 
 # The text of a cell's formula, in any namespace prefix: the functions are looked for there only.
+# A cell reference's row, when it is not anchored with $: what changes down a filled column.
+_RELATIVE_ROW = re.compile(r"(?<=[A-Za-z])(\d+)")
 _FORMULA_TEXT = re.compile(rb"<(?:[\w.-]+:)?f(?=[\s>])[^>]*>([^<]*)<")
 _PLAIN_FORMULA_TEXT = re.compile(rb"<f>([^<]*)<")  # the same, faster, where all are plain <f>
 
@@ -131,6 +134,7 @@ class FormulaChecks:
             or workbook.formula_names
         )
         self.needed = by_evidence or self._every_formula or self.differences.needed
+        self._untrusted_by_layout: dict[tuple[str, bool, bool, bool], str | None] = {}
 
     def reason(self, sheet: str, cell: FormulaCell) -> str | None:
         """Why the engine's value of the cell's formula is not to be written; None if it is."""
@@ -145,18 +149,22 @@ class FormulaChecks:
         # a cell with an empty formula of its own that is not shared (<f ca="1"/>) is one a
         # dynamic array spills into: an array formula's cell, as the table counts it
         filled = cell.formula is None and cell.formula_type != "shared"
-        found = features(
-            formula,
-            array=filled or cell.formula_type == "array",
-            one_cell=not filled and _one_cell(cell.array_range),
-            shared=cell.formula_type == "shared",
-            names=self.name_kinds,
-        )
-        doubtful = [f for f in found - self.trusted if not f.startswith(PREFIX)]
-        if not doubtful:
-            return None
-        # what is never trusted says most, then what disagreed, then what is not yet shown
-        return untrusted_reason(min(doubtful, key=reason_order))
+        array = filled or cell.formula_type == "array"
+        one_cell = not filled and _one_cell(cell.array_range)
+        shared = cell.formula_type == "shared"
+        # The formulas filled down a column differ only in their relative rows, which change
+        # none of their features: work each layout out once.
+        key = (_layout(formula, cell.row), array, one_cell, shared)
+        if key not in self._untrusted_by_layout:
+            found = features(
+                formula, array=array, one_cell=one_cell, shared=shared, names=self.name_kinds
+            )
+            doubtful = [f for f in found - self.trusted if not f.startswith(PREFIX)]
+            # what is never trusted says most, then what disagreed, then what is not yet shown
+            self._untrusted_by_layout[key] = (
+                untrusted_reason(min(doubtful, key=reason_order)) if doubtful else None
+            )
+        return self._untrusted_by_layout[key]
 
     def known_difference(self, sheet: str, cell: FormulaCell) -> str | None:
         """Why the engine is known to evaluate the cell's formula unlike Excel; None if not."""
@@ -183,6 +191,19 @@ class FormulaChecks:
             if used & self.workbook.formula_names:
                 return "uses a name defined by a formula, which the engine cannot evaluate"
         return self.differences.reason(sheet, cell.row, cell.column, formula)
+
+
+def _layout(formula: str, row: int) -> str:
+    """``formula`` with each relative row of its cell references told as an offset from
+    ``row``: the same for every cell of a column the formula is filled down."""
+    if not any(character.isdigit() for character in formula):
+        return formula
+    return "".join(
+        _RELATIVE_ROW.sub(lambda m: f"R[{int(m.group(1)) - row}]", token.text)
+        if token.kind == REFERENCE
+        else token.text
+        for token in scan(formula)
+    )
 
 
 def _one_cell(reference: str | None) -> bool:
