@@ -182,6 +182,17 @@ def shape(formula: str) -> str:
     return formula.translate(_ZEROS)
 
 
+def reference_places(formula: str) -> tuple[tuple[int, int], ...]:
+    """The start and end of each cell reference (REFERENCE token) of ``formula``: worked out
+    once for all the formulas of its shape."""
+    return _reference_places(formula.translate(_ZEROS))
+
+
+@lru_cache(maxsize=4096)
+def _reference_places(shape: str) -> tuple[tuple[int, int], ...]:
+    return tuple((start, end) for kind, start, end in _places(shape) if kind == REFERENCE)
+
+
 @lru_cache(maxsize=1024)
 def scan(formula: str) -> tuple[Token, ...]:
     """The tokens of ``formula`` (with its leading "=" or without), in order.

@@ -23,10 +23,10 @@ from productive_xl.headless.formula_features import features, name_kinds
 from productive_xl.headless.formula_text import (
     FUNCTION,
     NAME,
-    REFERENCE,
     called_names,
     function_name,
     is_external,
+    reference_places,
     scan,
 )
 from productive_xl.headless.ironcalc_model import ENGINE_ONLY_ERRORS
@@ -196,14 +196,14 @@ class FormulaChecks:
 def _layout(formula: str, row: int) -> str:
     """``formula`` with each relative row of its cell references told as an offset from
     ``row``: the same for every cell of a column the formula is filled down."""
-    if not any(character.isdigit() for character in formula):
-        return formula
-    return "".join(
-        _RELATIVE_ROW.sub(lambda m: f"R[{int(m.group(1)) - row}]", token.text)
-        if token.kind == REFERENCE
-        else token.text
-        for token in scan(formula)
-    )
+    pieces, at = [], 0
+    for start, end in reference_places(formula):
+        pieces += [
+            formula[at:start],
+            _RELATIVE_ROW.sub(lambda m: f"R[{int(m.group(1)) - row}]", formula[start:end]),
+        ]
+        at = end
+    return "".join(pieces) + formula[at:] if pieces else formula
 
 
 def _one_cell(reference: str | None) -> bool:
