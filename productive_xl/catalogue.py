@@ -178,19 +178,23 @@ def _in_cell(
             raise InvalidValue(
                 f"takes at most {len(arguments)} arguments, not {len(args)}"
             ).in_function(excel_name)
-        # A Python caller's mistake (an unknown keyword, an argument given twice) is a TypeError,
-        # as for any Python function.
-        given = signature.bind_partial(*args, **kwargs).arguments
+        given = list(args) + [inspect.Parameter.empty] * (len(arguments) - len(args))
+        if kwargs:
+            # Only Python callers name arguments (Excel passes them in order), so only they pay
+            # for binding; their mistakes (an unknown keyword, an argument given twice) are a
+            # TypeError, as for any Python function.
+            named = signature.bind_partial(*args, **kwargs).arguments
+            given = [named.get(a.name, inspect.Parameter.empty) for a in arguments]
         values = []
-        for argument in arguments:
-            value = given.get(argument.name, inspect.Parameter.empty)
-            if value is inspect.Parameter.empty or is_blank(value):
-                if argument.required:
-                    raise InvalidValue(f"{argument.name} is blank, and it is required").in_function(
-                        excel_name
-                    )
-                value = argument.default
-            values.append(value)
+        for argument, value in zip(arguments, given, strict=True):
+            if value is not inspect.Parameter.empty and not is_blank(value):
+                values.append(value)
+            elif argument.required:
+                raise InvalidValue(f"{argument.name} is blank, and it is required").in_function(
+                    excel_name
+                )
+            else:
+                values.append(argument.default)
         try:
             return compute(*values)
         except ExcelError as error:
