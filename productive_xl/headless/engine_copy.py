@@ -29,7 +29,7 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from productive_xl.headless.engine_copy_fixes import (
@@ -316,14 +316,14 @@ def engine_package(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: 
     return engine_copy(package, info, scratch_sheet).data
 
 
-def _extent(package: WorkbookPackage, sheet_parts: Sequence[str]) -> tuple[Extent | None, set[str]]:
-    """The extent whole columns and rows are bounded by (None when none is), and the parts that
-    may hold one given as an argument."""
-    columns = {part for part in sheet_parts if holds_whole_columns(package.read(part))}
-    rows = {part for part in sheet_parts if holds_whole_rows(package.read(part))}
+def _extent(sheet_parts: Mapping[str, bytes]) -> tuple[Extent | None, set[str]]:
+    """The extent whole columns and rows are bounded by (None when none is), and the sheet
+    parts that may hold one given as an argument."""
+    columns = {part for part, data in sheet_parts.items() if holds_whole_columns(data)}
+    rows = {part for part, data in sheet_parts.items() if holds_whole_rows(data)}
     if not columns and not rows:
         return None, set()
-    extent = used_extent((package.read(part) for part in sheet_parts), rows_too=bool(rows))
+    extent = used_extent(sheet_parts.values(), rows_too=bool(rows))
     return extent, columns | rows
 
 
@@ -336,13 +336,14 @@ def engine_copy(package: WorkbookPackage, info: WorkbookInfo, scratch_sheet: str
     sheet_tables = {
         part: [t for t in info.tables if t.sheet == s.name] for part, s in sheets.items()
     }
-    extent, whole = _extent(package, [part for part in sheets if package.has(part)])
     parts: dict[str, bytes] = {
         member.filename: package.read(member.filename) for member in package.infos
     }
     strict = is_strict(parts, info.workbook_part)
     if strict:
         parts = strict_to_transitional(parts, set(sheet_tables), info.date_1904)
+    # read from the bytes the engine will load, as every other change to the copy is
+    extent, whole = _extent({part: parts[part] for part in sheets if part in parts})
     bounded: dict[str, set[tuple[int, int]]] = {}
     for name, original in parts.items():
         data = original
