@@ -28,7 +28,9 @@ MAY_IMPORT: dict[str, set[str]] = {
     "headless": FUNCTIONS | {"ooxml"},
     "tracker": FUNCTIONS | {"ooxml", "vbaproject", "headless"},
     "excel": FUNCTIONS | {"root", "ooxml", "tracker"},
-    "cli": FUNCTIONS | {"root", "ooxml", "vbaproject", "headless", "tracker", "excel"},
+    # the Office add-in: its bridge runs in Pyodide, beside the calculation alone
+    "officejs": FUNCTIONS | {"root"},
+    "cli": FUNCTIONS | {"root", "ooxml", "vbaproject", "headless", "tracker", "excel", "officejs"},
     "root": {"core", "headless"},
 }
 

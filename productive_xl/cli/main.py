@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the commands import what they use when they run, to start q
 EXIT_PARTLY_RECALCULATED = 3
 EXIT_UNUSABLE_INPUT = 4
 EXIT_BAD_ARGUMENTS = 2  # as argparse uses for arguments it refuses
+EXIT_ENVIRONMENT = 5  # what the machine lacks or refuses: a tool not installed, a disk full
 
 
 def _show(value: object) -> str:
@@ -93,6 +94,22 @@ def _vba_functions(args: argparse.Namespace) -> int:
             return 1
         return 0
     args.output.write_bytes(text)
+    return 0
+
+
+def _officejs(args: argparse.Namespace) -> int:
+    from productive_xl.officejs.addin import base_url, write_addin  # noqa: PLC0415
+    from productive_xl.officejs.pyodide_runtime import PyodideNotFound, find_pyodide  # noqa: PLC0415
+
+    try:
+        written = write_addin(args.out_dir, base_url(args.base_url), find_pyodide(args.pyodide))
+    except ValueError as error:
+        print(f"productive-xl officejs: {error}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENTS
+    except (PyodideNotFound, OSError) as error:
+        print(f"productive-xl officejs: {error}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    print(written.summary())
     return 0
 
 
@@ -233,6 +250,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="Only check that OUTPUT is up to date (exit 1 if not)."
     )
     vba.set_defaults(run=_vba_functions)
+
+    officejs = commands.add_parser(
+        "officejs",
+        help="Write the Office add-in that serves the functions to Excel on the web and Mac.",
+        description="Write into OUT_DIR the Office add-in a trust hosts on its own web server: "
+        "the manifest, functions.json, the JavaScript that runs productive_xl's Python in "
+        "Pyodide, the task pane, the wheel of the calculation part and Pyodide's files (from the "
+        f"npm package). Exit status: 0 written, {EXIT_BAD_ARGUMENTS} a bad base URL or an OUT_DIR "
+        f"holding other files, {EXIT_ENVIRONMENT} Pyodide not found or OUT_DIR not writable "
+        "(OUT_DIR is left as it was).",
+    )
+    officejs.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="Folder to write.")
+    officejs.add_argument(
+        "--base-url",
+        default="https://localhost:3000/",
+        help="The HTTPS address the trust serves OUT_DIR at (default: %(default)s).",
+    )
+    officejs.add_argument(
+        "--pyodide",
+        type=Path,
+        metavar="DIR",
+        help="The npm package pyodide's folder (default: the one `npm root` finds).",
+    )
+    officejs.set_defaults(run=_officejs)
 
     recalc = commands.add_parser(
         "recalc",
