@@ -237,17 +237,21 @@ def string_value(text: str) -> str | None:
 
 
 _PREFIXES = re.compile(r"(?:_xl\w+\.)+")
+# before an Office add-in's custom function (headless/productive_calls.py says where from)
+_CUSTOM_FUNCTION = "_xldudf_"
 
 
 def function_name(text: str) -> str:
     """The name a FUNCTION token's text (``_xlfn.XLOOKUP(``) calls, in capitals, without the
     ``_xlfn.``, ``_xlws.`` or ``_xludf.`` prefixes that files write before newer and add-in
-    functions."""
+    functions, or the ``_xldudf_`` of an Office add-in's custom function."""
     name = text[:-1]
     if name[:3].lower() == "_xl":
         prefixes = _PREFIXES.match(name)
         if prefixes:
             name = name[prefixes.end() :]
+        elif name[: len(_CUSTOM_FUNCTION)].lower() == _CUSTOM_FUNCTION:
+            name = name[len(_CUSTOM_FUNCTION) :]
     return name.upper()
 
 

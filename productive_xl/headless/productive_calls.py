@@ -36,6 +36,15 @@ from productive_xl.headless.formula_text import PREFIX as UNARY
 
 PREFIX = "PRODUCTIVE_"
 SCRATCH_SHEET = "_productive_xl"
+# A call of an Office add-in's custom function is stored in the file with this before its
+# namespace and name, the "." between them written "_": the add-in's PRODUCTIVE.SAVING is
+# stored as _xldudf_PRODUCTIVE_SAVING(...), which is our PRODUCTIVE_SAVING. Microsoft's
+# custom-functions team: JavaScript custom functions "save out with a different prefix
+# _xldudf" (OfficeDev/Excel-Custom-Functions#108); files in public repositories show it with a
+# namespace, e.g. `_xldudf_CX_GET(...)` and `_xldudf_optionsamurai_stock(...)`; office-js#877
+# says a "." in a custom function's name becomes "_"; office-js#5611 and #3558 show the prefix
+# in cells where the add-in is not loaded.
+ADD_IN_PREFIX = "_XLDUDF_"
 
 
 @lru_cache(maxsize=256)  # a workbook has a few sheets, and a call on every line quotes one
@@ -152,6 +161,19 @@ class _Frame:
 Plan = tuple[tuple[Piece, ...], tuple[_PlannedCall, ...]]
 
 
+def _ours(function: str, *, after_sheet: bool) -> int | None:
+    """Where the PRODUCTIVE_* name starts in a FUNCTION token's text (after the add-in's
+    ``_xldudf_`` if it has one), or None when the token calls another function. An add-in's
+    call qualified by another workbook (``[2]!_xldudf_...``, which office-js#2568 shows Excel
+    writing when another add-in is in the way) is not ours: it keeps its value."""
+    capitals = function[: len(ADD_IN_PREFIX) + len(PREFIX)].upper()
+    if capitals.startswith(PREFIX):
+        return 0
+    if capitals == ADD_IN_PREFIX + PREFIX and not after_sheet:
+        return len(ADD_IN_PREFIX)
+    return None
+
+
 @lru_cache(maxsize=1024)
 def _plan(formula_shape: str) -> Plan | None:
     """How the formulas of a shape are taken apart: the same for every one of them, since their
@@ -162,8 +184,9 @@ def _plan(formula_shape: str) -> Plan | None:
     in_call = 0  # how many PRODUCTIVE_* calls the token being read stands in
     after_sheet = False
     for kind, start, end, text in scan(formula_shape):
-        if kind == FUNCTION and text[: len(PREFIX)].upper() == PREFIX:
-            frame = _Frame((start, end - 1))
+        ours = _ours(text, after_sheet=after_sheet) if kind == FUNCTION else None
+        if ours is not None:
+            frame = _Frame((start + ours, end - 1))
             stack.append(frame)
             in_call += 1
         elif kind in (FUNCTION, OPEN):
