@@ -25,7 +25,8 @@
   const WITH_MESSAGE = new Set(["invalidValue", "notAvailable"]);
 
   const here = new URL(".", root.location.href).href;
-  const status = { state: "starting", seconds: null, problem: null };
+  // what the task pane shows: Pyodide's start, then the wheel's install and import, in seconds
+  const status = { state: "starting", pyodideSeconds: null, seconds: null, problem: null };
   let python = null; // the promise of Pyodide with the wheel installed
 
   function startPython() {
@@ -34,6 +35,7 @@
       python = (async () => {
         // Pyodide finds its own files beside pyodide.js, where the page loaded it from.
         const pyodide = await root.loadPyodide();
+        status.pyodideSeconds = (Date.now() - started) / 1000;
         const wheel = await root.fetch(new URL(ADDIN.wheel, here).href);
         if (!wheel.ok) {
           throw new Error(`${ADDIN.wheel}: the server answered ${wheel.status}`);
