@@ -254,3 +254,15 @@ def productive_risk_adjust(value: Any, status_or_confidence: Any) -> float:
     if isinstance(weight, str):
         weight = core.status_weight(weight, current_workbook().reference.status_weights)
     return core.risk_adjusted(number(value, "value"), weight)
+
+
+ADD_IN_NAMESPACE = "PRODUCTIVE"
+# Office's ids are at least three characters long ("custom functions naming" in its docs).
+_LONGER_ADD_IN_IDS = {"PRODUCTIVE_FY": "FINANCIAL_YEAR"}
+ADD_IN_IDS = {
+    name: _LONGER_ADD_IN_IDS.get(name, name.removeprefix(f"{ADD_IN_NAMESPACE}_"))
+    for name in CATALOGUE
+}
+"""Each function's id in the Office add-in, by Excel name: a cell there calls
+PRODUCTIVE.SAVING (Office requires a namespace), and Excel stores the call in the file as
+_xldudf_PRODUCTIVE_SAVING(...), which recalc reads back through this."""

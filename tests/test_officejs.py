@@ -7,6 +7,7 @@ import base64
 import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -18,7 +19,7 @@ from lxml import etree
 from pyodide_npm import pyodide_package
 
 from productive_xl import __version__
-from productive_xl.functions import CATALOGUE
+from productive_xl.functions import ADD_IN_IDS, CATALOGUE
 from productive_xl.officejs.addin import base_url
 from productive_xl.officejs.functions_metadata import functions_json
 from productive_xl.officejs.manifest import addin_guid, manifest_xml
@@ -37,7 +38,7 @@ TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 
 def test_functions_json_lists_every_function_with_its_arguments_and_help() -> None:
     listed = json.loads(functions_json())["functions"]
-    assert [f["id"] for f in listed] == [n.removeprefix("PRODUCTIVE_") for n in CATALOGUE]
+    assert [f["id"] for f in listed] == [ADD_IN_IDS[n] for n in CATALOGUE]
     for entry, function in zip(listed, CATALOGUE.values(), strict=True):
         assert entry["name"] == entry["id"]
         assert entry["description"] == function.description
@@ -46,11 +47,22 @@ def test_functions_json_lists_every_function_with_its_arguments_and_help() -> No
             (a.name, a.help, not a.required) for a in function.arguments
         ]
     by_id = {f["id"]: f for f in listed}
-    assert by_id["FY"]["result"]["type"] == "string"
+    assert by_id["FINANCIAL_YEAR"]["result"]["type"] == "string"
     assert by_id["SAVING"]["result"]["type"] == "number"
     assert [p["dimensionality"] for p in by_id["NPV"]["parameters"]] == ["matrix", "scalar"]
     assert [p["dimensionality"] for p in by_id["ROI"]["parameters"]] == ["matrix", "matrix"]
     assert [p["optional"] for p in by_id["SAVING"]["parameters"]] == [False] * 3 + [True] * 2
+
+
+def test_the_add_in_ids_keep_offices_naming_rules() -> None:
+    # Office: an id starts with a letter, has at least three characters, A-Z, 0-9, "_" and "."
+    # alone, and is no cell reference; ours are the Excel name after PRODUCTIVE_ where it can be
+    assert ADD_IN_IDS["PRODUCTIVE_SAVING"] == "SAVING"
+    assert ADD_IN_IDS["PRODUCTIVE_FY"] == "FINANCIAL_YEAR"
+    for id_ in ADD_IN_IDS.values():
+        assert re.fullmatch(r"[A-Z][A-Z0-9_.]{2,}", id_), id_
+        assert not re.fullmatch(r"[A-Z]{1,3}[0-9]+", id_), id_
+    assert len(set(ADD_IN_IDS.values())) == len(CATALOGUE)
 
 
 def test_the_manifest_declares_custom_functions_in_a_shared_runtime() -> None:

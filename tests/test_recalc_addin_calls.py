@@ -1,6 +1,7 @@
 """recalc reads what the Office add-in leaves in a file: Excel stores a call of the add-in's
 PRODUCTIVE.SAVING as ``_xldudf_PRODUCTIVE_SAVING(...)`` (headless/productive_calls.py gives the
-evidence), and recalc computes it as PRODUCTIVE_SAVING. Expected values are worked by hand."""
+evidence), and recalc computes it as PRODUCTIVE_SAVING (PRODUCTIVE.FINANCIAL_YEAR as
+PRODUCTIVE_FY). Expected values are worked by hand."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def _build(path: Path) -> None:
     cells = {
         "B1": "=_xldudf_PRODUCTIVE_SAVING(A1,28,250,12,0.9)",
         "B2": '=ROUND(_xldudf_PRODUCTIVE_HOURLY_COST("Band 5",,"entry"),4)',
-        "B3": "=_xldudf_PRODUCTIVE_FY(DATE(2025,10,15))",
+        "B3": "=_xldudf_PRODUCTIVE_FINANCIAL_YEAR(DATE(2025,10,15))",
         "B4": "=_xldudf_PRODUCTIVE_WTE(_xldudf_PRODUCTIVE_RELEASED_HOURS(45,30,3),273.75)",
         "B5": '=_xldudf_PRODUCTIVE_HOURLY_COST("Band 10","2025/26")',
         "B6": "=B1+_xldudf_productive_stock_release(180000,46000)",

@@ -38,6 +38,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from productive_xl.functions import ADD_IN_IDS, ADD_IN_NAMESPACE
+
 STRING = "string"  # "text", with "" for a quote inside
 SHEET = "sheet"  # a sheet prefix with its "!"
 REFERENCE = "reference"  # A1, $A$1:B2, A:C, 1:3, A1#
@@ -239,6 +241,14 @@ def string_value(text: str) -> str | None:
 _PREFIXES = re.compile(r"(?:_xl\w+\.)+")
 # before an Office add-in's custom function (headless/productive_calls.py says where from)
 _CUSTOM_FUNCTION = "_xldudf_"
+_ADD_IN_NAMES = {f"{ADD_IN_NAMESPACE}_{id_}": name for name, id_ in ADD_IN_IDS.items()}
+
+
+def add_in_function(name: str) -> str:
+    """The catalogue's name of the add-in function a file stores as ``_xldudf_`` and ``name``
+    (in capitals): PRODUCTIVE_SAVING as it is, PRODUCTIVE_FINANCIAL_YEAR -> PRODUCTIVE_FY; the
+    name of another add-in's function as it is."""
+    return _ADD_IN_NAMES.get(name, name)
 
 
 def function_name(text: str) -> str:
@@ -251,7 +261,7 @@ def function_name(text: str) -> str:
         if prefixes:
             name = name[prefixes.end() :]
         elif name[: len(_CUSTOM_FUNCTION)].lower() == _CUSTOM_FUNCTION:
-            name = name[len(_CUSTOM_FUNCTION) :]
+            return add_in_function(name[len(_CUSTOM_FUNCTION) :].upper())
     return name.upper()
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from productive_xl.functions import ADD_IN_NAMESPACE
 from productive_xl.headless.formula_text import (
     CLOSE,
     FUNCTION,
@@ -29,6 +30,7 @@ from productive_xl.headless.formula_text import (
     SHEET,
     STRUCTURED,
     WHITESPACE,
+    add_in_function,
     scan,
     shape,
 )
@@ -37,8 +39,9 @@ from productive_xl.headless.formula_text import PREFIX as UNARY
 PREFIX = "PRODUCTIVE_"
 SCRATCH_SHEET = "_productive_xl"
 # A call of an Office add-in's custom function is stored in the file with this before its
-# namespace and name, the "." between them written "_": the add-in's PRODUCTIVE.SAVING is
-# stored as _xldudf_PRODUCTIVE_SAVING(...), which is our PRODUCTIVE_SAVING. Microsoft's
+# namespace and id, the "." between them written "_": the add-in's PRODUCTIVE.SAVING is
+# stored as _xldudf_PRODUCTIVE_SAVING(...), which is our PRODUCTIVE_SAVING (the ids are
+# productive_xl.functions.ADD_IN_IDS: PRODUCTIVE.FINANCIAL_YEAR is PRODUCTIVE_FY). Microsoft's
 # custom-functions team: JavaScript custom functions "save out with a different prefix
 # _xldudf" (OfficeDev/Excel-Custom-Functions#108); files in public repositories show it with a
 # namespace, e.g. `_xldudf_CX_GET(...)` and `_xldudf_optionsamurai_stock(...)`; office-js#877
@@ -116,15 +119,17 @@ class _PlannedArgument:
 class _PlannedCall:
     name: tuple[int, int]  # where its name stands, without the "("
     arguments: tuple[_PlannedArgument, ...]
+    add_in: bool  # written as the Office add-in's call: the name is its namespace and id
 
 
 class _Frame:
     """A call being read, or a parenthesis or another function's call (``call`` None)."""
 
-    __slots__ = ("arguments", "call", "kinds", "pieces")
+    __slots__ = ("add_in", "arguments", "call", "kinds", "pieces")
 
-    def __init__(self, call: tuple[int, int] | None):
+    def __init__(self, call: tuple[int, int] | None, *, add_in: bool = False):
         self.call = call
+        self.add_in = add_in
         self.arguments: list[_PlannedArgument] = []
         self.pieces: list[Piece] = []  # those of the argument being read
         self.kinds: list[str] = []  # the kinds of its tokens, white space aside
@@ -166,10 +171,10 @@ def _ours(function: str, *, after_sheet: bool) -> int | None:
     ``_xldudf_`` if it has one), or None when the token calls another function. An add-in's
     call qualified by another workbook (``[2]!_xldudf_...``, which office-js#2568 shows Excel
     writing when another add-in is in the way) is not ours: it keeps its value."""
-    capitals = function[: len(ADD_IN_PREFIX) + len(PREFIX)].upper()
+    capitals = function[: len(ADD_IN_PREFIX) + len(ADD_IN_NAMESPACE) + 1].upper()
     if capitals.startswith(PREFIX):
         return 0
-    if capitals == ADD_IN_PREFIX + PREFIX and not after_sheet:
+    if capitals == f"{ADD_IN_PREFIX}{ADD_IN_NAMESPACE}_" and not after_sheet:
         return len(ADD_IN_PREFIX)
     return None
 
@@ -186,7 +191,7 @@ def _plan(formula_shape: str) -> Plan | None:
     for kind, start, end, text in scan(formula_shape):
         ours = _ours(text, after_sheet=after_sheet) if kind == FUNCTION else None
         if ours is not None:
-            frame = _Frame((start + ours, end - 1))
+            frame = _Frame((start + ours, end - 1), add_in=ours > 0)
             stack.append(frame)
             in_call += 1
         elif kind in (FUNCTION, OPEN):
@@ -207,7 +212,7 @@ def _plan(formula_shape: str) -> Plan | None:
             done.end_argument()
             if len(done.arguments) == 1 and not done.arguments[0].pieces:
                 done.arguments = []  # NAME() has no arguments
-            calls.append(_PlannedCall(done.call, tuple(done.arguments)))
+            calls.append(_PlannedCall(done.call, tuple(done.arguments), done.add_in))
             frame.add(_RESULT, len(calls) - 1, 0)
             frame.kinds.append(_RESULT_KIND)
         elif kind == SEPARATOR and frame.call is not None and text == ",":
@@ -274,7 +279,10 @@ def extract_calls(
             number = _number(text) if argument.is_number else None
             arguments.append(Argument(text, argument.is_reference, number))
         start, end = call.name
-        calls.append(Call(formula[start:end].upper(), arguments, next_result_row()))
+        name = formula[start:end].upper()
+        if call.add_in:
+            name = add_in_function(name)
+        calls.append(Call(name, arguments, next_result_row()))
         results.append(f"{_RESULT_CELLS}{calls[-1].result_row}")
     text = _written(pieces, formula, quoted, names, results)
     return (text if text.startswith("=") else "=" + text), calls

@@ -1,8 +1,9 @@
 """``functions.json``: the custom functions' metadata Excel reads, from the catalogue.
 
 Each PRODUCTIVE_* function is registered under the add-in's namespace PRODUCTIVE with the rest
-of its name (PRODUCTIVE_SAVING is ``SAVING``), so a cell shows ``=PRODUCTIVE.SAVING(...)`` and a
-file stores ``_xldudf_PRODUCTIVE_SAVING(...)``, which recalc reads as PRODUCTIVE_SAVING. Every
+of its name (PRODUCTIVE_SAVING is ``SAVING``; ``productive_xl.functions.ADD_IN_IDS``), so a
+cell shows ``=PRODUCTIVE.SAVING(...)`` and a file stores ``_xldudf_PRODUCTIVE_SAVING(...)``,
+which recalc reads as PRODUCTIVE_SAVING. Every
 argument is of type ``any``, as in xlwings: the Python reads text, numbers and blanks itself
 and gives the catalogue's errors. Each function asks for the address of its cell
 (``requiresAddress``) to keep its error's message for "Explain error".
@@ -16,16 +17,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from productive_xl.catalogue import CellFunction
-from productive_xl.functions import CATALOGUE
+from productive_xl.functions import ADD_IN_IDS, ADD_IN_NAMESPACE, CATALOGUE
 
-NAMESPACE = "PRODUCTIVE"
+NAMESPACE = ADD_IN_NAMESPACE
 _RESULT_TYPES = {"float": "number", "str": "string"}
 WORKBOOK_YEAR_ARGUMENT = "financial_year"
 
 
 def addin_id(function: CellFunction) -> str:
-    """The id and name under the namespace: PRODUCTIVE_SAVING -> SAVING."""
-    return function.excel_name.removeprefix(f"{NAMESPACE}_")
+    """The id and name under the namespace: PRODUCTIVE_SAVING -> SAVING (and PRODUCTIVE_FY ->
+    FINANCIAL_YEAR, as Office's ids have at least three characters)."""
+    return ADD_IN_IDS[function.excel_name]
 
 
 def _result_type(function: CellFunction) -> str:
