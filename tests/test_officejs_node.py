@@ -10,6 +10,7 @@ with the same message where Office shows one. Worked values from DOMAIN.md are c
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -240,3 +241,17 @@ def test_no_call_threw_anything_but_a_custom_functions_error(node_run: dict[str,
         if isinstance(result, dict):
             assert "thrown" not in result
             assert not result.get("refused"), result
+
+
+def test_a_python_that_cannot_start_gives_not_available_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    addin = tmp_path / "addin"
+    written = write_addin(addin, base_url("https://finance.example.nhs.uk/"), pyodide_package())
+    (addin / written.wheel).unlink()  # as a server missing the file would answer
+    run = run_in_node(addin, [call("SAVING", 40, 28, 250), {"explain": "Sheet1!A1"}])
+    failed, explained = run["results"]
+    assert failed["error"] == "#N/A"
+    assert "productive_xl's Python could not start" in failed["message"]
+    assert f"{written.wheel}: the server answered 404" in failed["message"]
+    assert explained == f"#N/A {failed['message']}"

@@ -32,6 +32,7 @@
   function startPython() {
     if (python === null) {
       const started = Date.now();
+      status.state = "starting";
       python = (async () => {
         // Pyodide finds its own files beside pyodide.js, where the page loaded it from.
         const pyodide = await root.loadPyodide();
