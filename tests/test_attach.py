@@ -150,7 +150,7 @@ def test_openpyxl_sees_every_table_and_name(attached: tuple[Path, Path]) -> None
     assert [c.value for c in checks[checks.tables["tblFindings"].ref][0]] == [
         "Check",
         "Line ID",
-        "Register row",
+        "Row",
         "Column",
         "Finding",
     ]

@@ -14,14 +14,13 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from productive_xl.tracker.layout import (
+    SOURCE_TABLES,
     BenefitTypesColumn,
     Name,
     PhasingColumn,
     Sheet,
     StatusWeightsColumn,
-    StockColumn,
     Table,
-    TaskTimesColumn,
 )
 from productive_xl.tracker.register import CALCULATED_COLUMNS, Column, Recurrence
 from productive_xl.tracker.template.example import EXAMPLE_LINES
@@ -157,20 +156,21 @@ REGISTER_COLUMNS: Final = _in_register_order(
             "£ a year (one-off: £)",
             MONEY,
             _from_source(
-                _sum_by_source(Table.TASK_TIMES, TaskTimesColumn.VALUE, TaskTimesColumn.LINE)
-                + "+"
-                + _sum_by_source(Table.STOCK, StockColumn.ONE_OFF_RELEASE, StockColumn.LINE)
-                + "+"
-                + _sum_by_source(Table.STOCK, StockColumn.RECURRENT, StockColumn.LINE)
+                "+".join(
+                    _sum_by_source(table, value, line)
+                    for table, line, values in SOURCE_TABLES
+                    for value in values
+                )
             ),
         ),
         Col(
             Column.SOURCE_ROWS,
             "rows",
-            formula=_from_source(
-                _count_by_source(Table.TASK_TIMES, TaskTimesColumn.LINE)
-                + "+"
-                + _count_by_source(Table.STOCK, StockColumn.LINE)
+            # 0 for a line naming no source line: its figure rests on no working (Checks)
+            formula=_started(
+                f'({_line(Column.SOURCE_LINE)}<>"")*('
+                + "+".join(_count_by_source(table, line) for table, line, _ in SOURCE_TABLES)
+                + ")"
             ),
             width=8,
         ),
