@@ -324,22 +324,83 @@ RATES_NOTE: Final = (
 """The note Inputs shows (cell A4) while the rates are not the tracker's year's."""
 
 
-def _assumptions(book: Workbook, sheet: Worksheet, top: int, rows: tuple[Assumption, ...]) -> int:
-    columns = (
-        Col(AssumptionsColumn.ITEM, "", width=34),
-        Col(AssumptionsColumn.VALUE, "", width=14),
-        Col(AssumptionsColumn.UNIT, "", width=22),
-        Col(AssumptionsColumn.SOURCE, "", width=44),
-        Col(AssumptionsColumn.COMMENT, "", width=60),
+ASSUMPTION_COLUMNS: Final = (
+    Col(AssumptionsColumn.ITEM, "", width=34),
+    Col(AssumptionsColumn.VALUE, "", width=14),
+    Col(AssumptionsColumn.UNIT, "", width=22),
+    Col(AssumptionsColumn.SOURCE, "", width=44),
+    Col(AssumptionsColumn.COMMENT, "", width=60),
+)
+
+INPUTS_PURPOSE: Final = (
+    "Every value the tracker's formulas use, with its unit and source. Change them here, "
+    "and only here: orange cells are inputs, grey cells are calculations."
+)
+NOTE_CELL: Final = (4, 1)
+"""Where the note saying the rates are another year's stands (row, column): A4."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One table of the Inputs sheet: the line above it, its columns and its rows."""
+
+    title: str
+    table: str
+    columns: tuple[Col, ...]
+    rows: tuple[tuple[object, ...], ...]
+
+
+def inputs_sections(
+    year: FinancialYear, organisation: tuple[str, str] = ("", "")
+) -> tuple[Section, ...]:
+    """The Inputs sheet of a tracker for ``year``, table by table, top to bottom: the one
+    definition the template builds and ``productive-xl attach`` adds to a team's workbook.
+    Each table's unit row stands at its top, two rows below the last row of the one above."""
+    return (
+        Section(
+            "",
+            Table.ASSUMPTIONS,
+            ASSUMPTION_COLUMNS,
+            tuple(
+                (a.item, a.value, a.unit, a.source, a.comment)
+                for a in assumptions(year, organisation)
+            ),
+        ),
+        Section(
+            "Pay points of each band (NHS Employers, for the year of the pay points above; Update "
+            "rates for year rewrites them), and the cost of an hour at the pay point and on-costs "
+            "above",
+            Table.RATES,
+            (
+                Col(RatesColumn.BAND, "Agenda for Change"),
+                Col(RatesColumn.ENTRY, "£ a year", MONEY),
+                Col(RatesColumn.MID, "£ a year", MONEY),
+                Col(RatesColumn.TOP, "£ a year", MONEY),
+                Col(RatesColumn.HOURLY_COST, "£ an hour", PENCE, _HOURLY_COST),
+            ),
+            tuple(_pay_points(year)),
+        ),
+        Section(
+            "Risk weight of each status (Productive Series finance guidance)",
+            Table.STATUS_WEIGHTS,
+            (
+                Col(StatusWeightsColumn.STATUS, "RAG or Blue"),
+                Col(StatusWeightsColumn.WEIGHT, "fraction 0 to 1", PERCENT),
+                Col(StatusWeightsColumn.MEANING, ""),
+            ),
+            STATUS_WEIGHTS,
+        ),
+        Section(
+            "Benefit types and the order of benefit each is (NHS Institute)",
+            Table.BENEFIT_TYPES,
+            (
+                Col(BenefitTypesColumn.BENEFIT_TYPE, ""),
+                Col(BenefitTypesColumn.ORDER, "first, second, released time"),
+                Col(BenefitTypesColumn.MEANING, ""),
+            ),
+            tuple((str(kind), order, meaning) for kind, order, meaning in BENEFIT_TYPES),
+        ),
     )
-    values = [(a.item, a.value, a.unit, a.source, a.comment) for a in rows]
-    last = write_table(sheet, Table.ASSUMPTIONS, columns, values, top=top)
-    for row, assumption in enumerate(rows, start=top + 2):
-        sheet.cell(row, 2).number_format = assumption.number_format
-        book.defined_names[assumption.name] = DefinedName(
-            assumption.name, attr_text=value_cell(sheet, row, 2)
-        )
-    return last
 
 
 def build_inputs(book: Workbook, year: FinancialYear, *, example: bool = False) -> Worksheet:
@@ -347,50 +408,20 @@ def build_inputs(book: Workbook, year: FinancialYear, *, example: bool = False) 
     value), tblRates, tblStatusWeights and tblBenefitTypes, and the note (A4) that shows while
     the rates are another year's."""
     sheet = book.create_sheet(Sheet.INPUTS)
-    sheet_heading(
-        sheet,
-        "Inputs",
-        "Every value the tracker's formulas use, with its unit and source. Change them here, "
-        "and only here: orange cells are inputs, grey cells are calculations.",
-    )
-    note = sheet.cell(4, 1, f"={RATES_NOTE}")
+    sheet_heading(sheet, "Inputs", INPUTS_PURPOSE)
+    note = sheet.cell(*NOTE_CELL, f"={RATES_NOTE}")
     note.font = Font(bold=True, color="FF9C0006")
     organisation = EXAMPLE_ORGANISATION if example else ("", "")
-    last = _assumptions(book, sheet, FIRST_TABLE_ROW, assumptions(year, organisation))
-
-    top = last + 3
-    sheet.cell(
-        top - 1,
-        1,
-        "Pay points of each band (NHS Employers, for the year of the pay points above; Update "
-        "rates for year rewrites them), and the cost of an hour at the pay point and on-costs "
-        "above",
-    )
-    rates = (
-        Col(RatesColumn.BAND, "Agenda for Change"),
-        Col(RatesColumn.ENTRY, "£ a year", MONEY),
-        Col(RatesColumn.MID, "£ a year", MONEY),
-        Col(RatesColumn.TOP, "£ a year", MONEY),
-        Col(RatesColumn.HOURLY_COST, "£ an hour", PENCE, _HOURLY_COST),
-    )
-    last = write_table(sheet, Table.RATES, rates, _pay_points(year), top=top)
-
-    top = last + 3
-    sheet.cell(top - 1, 1, "Risk weight of each status (Productive Series finance guidance)")
-    weights = (
-        Col(StatusWeightsColumn.STATUS, "RAG or Blue"),
-        Col(StatusWeightsColumn.WEIGHT, "fraction 0 to 1", PERCENT),
-        Col(StatusWeightsColumn.MEANING, ""),
-    )
-    last = write_table(sheet, Table.STATUS_WEIGHTS, weights, STATUS_WEIGHTS, top=top)
-
-    top = last + 3
-    sheet.cell(top - 1, 1, "Benefit types and the order of benefit each is (NHS Institute)")
-    types = (
-        Col(BenefitTypesColumn.BENEFIT_TYPE, ""),
-        Col(BenefitTypesColumn.ORDER, "first, second, released time"),
-        Col(BenefitTypesColumn.MEANING, ""),
-    )
-    rows = [(str(kind), order, meaning) for kind, order, meaning in BENEFIT_TYPES]
-    write_table(sheet, Table.BENEFIT_TYPES, types, rows, top=top)
+    top = FIRST_TABLE_ROW
+    for section in inputs_sections(year, organisation):
+        if section.title:
+            sheet.cell(top - 1, 1, section.title)
+        last = write_table(sheet, section.table, section.columns, section.rows, top=top)
+        if section.table == Table.ASSUMPTIONS:
+            for row, assumption in enumerate(assumptions(year, organisation), start=top + 2):
+                sheet.cell(row, 2).number_format = assumption.number_format
+                book.defined_names[assumption.name] = DefinedName(
+                    assumption.name, attr_text=value_cell(sheet, row, 2)
+                )
+        top = last + 3
     return sheet
