@@ -20,6 +20,7 @@ from productive_xl import recalc
 from productive_xl.cli.main import main
 from productive_xl.core import FinancialYear
 from productive_xl.tracker.actions import add_benefit_line, update_rates_for_year
+from productive_xl.tracker.checks import Check
 from productive_xl.tracker.file_book import FileBook
 from productive_xl.tracker.input_checks import check_inputs
 from productive_xl.tracker.layout import (
@@ -32,6 +33,7 @@ from productive_xl.tracker.layout import (
     Table,
     TaskTimesColumn,
 )
+from productive_xl.tracker.refresh_file import refresh_file
 from productive_xl.tracker.register import Column
 from productive_xl.tracker.template.build import build_tracker, build_workbook
 
@@ -285,4 +287,27 @@ def test_add_benefit_line_leaves_no_error_cell(example: bool, tmp_path: Path) ->
     phased = [r[PhasingColumn.LINE] for r in table_rows(values, Table.PHASING)]
     assert phased.count(line.id) == 1
     # what is left to fill in shows as checks: no source yet (and, once refreshed, no owner)
+    assert named_value(values, Name.MASTER_CHECK) == 1
+
+
+def test_a_source_row_no_line_names_is_a_finding_with_its_row(tmp_path: Path) -> None:
+    """A stock count typed on Stock with a code no register line names: the refresh lists it
+    with its sheet and row; it changes no total and no cell shows an error."""
+    path = tmp_path / "example.xlsm"
+    build_tracker(path, example=True)
+    book = FileBook(path)
+    row = book.append_row(
+        Table.STOCK,
+        {"Line": "ST-99", "Ward or team": "Ward 7 (Medicine)", "Stock": "Linen",
+         "Stock before": 5_000, "Stock after": 4_000, "Usage a year before": 20_000,
+         "Usage a year after": 20_000, "Expired a year before": 0, "Expired a year after": 0},
+    )  # fmt: skip
+    book.save(path)
+    result, report = refresh_file(path, path, user="Finance team")
+    assert report.errors == []
+    assert [(f.check, f.line_id, f.row, f.column) for f in result.findings] == [
+        (Check.ROWS_NAME_A_LINE, "ST-99", row, "Line")
+    ]
+    assert result.findings[0].message.startswith(f"Stock row {row} (tblStock) has code ST-99")
+    values = openpyxl.load_workbook(path, data_only=True)
     assert named_value(values, Name.MASTER_CHECK) == 1
