@@ -14,6 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 from example_figures import FULL_YEAR, IN_YEAR, ONE_OFF
+from libreoffice import formula_values, recalculated_values
 from workbook_reading import named_value, table_rows
 
 from productive_xl import recalc
@@ -311,3 +312,32 @@ def test_a_source_row_no_line_names_is_a_finding_with_its_row(tmp_path: Path) ->
     assert result.findings[0].message.startswith(f"Stock row {row} (tblStock) has code ST-99")
     values = openpyxl.load_workbook(path, data_only=True)
     assert named_value(values, Name.MASTER_CHECK) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+def test_libreoffice_agrees_on_the_ordinary_formulas_of_a_2026_27_tracker(
+    tmp_path: Path,
+) -> None:
+    """A 2026/27 tracker as built and recalculated (before the VBA project, as the template's own
+    LibreOffice test does): every formula LibreOffice can work out (it has no PRODUCTIVE_*
+    functions) agrees with productive-xl recalc, the note on Inputs among them."""
+    path = tmp_path / "tracker-2026-27.xlsx"
+    build_workbook(path, example=False, year=FinancialYear(2026))
+    assert recalc(path).complete
+    ours = formula_values(path)
+    theirs = recalculated_values(path)
+    assert set(theirs) == set(ours)
+    compared = 0
+    for cell, value in ours.items():
+        if theirs[cell] == "#NAME?":
+            continue
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            assert theirs[cell] == pytest.approx(value, abs=1e-6), cell
+        else:
+            assert theirs[cell] == value, cell
+        compared += 1
+    assert compared > 100
+    note = theirs[Sheet.INPUTS, "A4"]
+    assert isinstance(note, str)
+    assert note.startswith("Note: the pay points and on-costs below are 2025/26's")
