@@ -341,3 +341,24 @@ def test_libreoffice_agrees_on_the_ordinary_formulas_of_a_2026_27_tracker(
     note = theirs[Sheet.INPUTS, "A4"]
     assert isinstance(note, str)
     assert note.startswith("Note: the pay points and on-costs below are 2025/26's")
+
+
+def test_a_pay_point_not_entry_mid_or_top_is_an_input_finding_and_no_silent_zero(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "tracker.xlsm"
+    build_tracker(path, example=False, year=FinancialYear(2025))
+    book = FileBook(path)
+    book.set_name_value(Name.PAY_POINT, "middle")
+    book.save(path)
+    assert "PayPoint: 'middle' is not one of entry, mid, top" in [
+        str(finding) for finding in check_inputs(FileBook(path))
+    ]
+    recalc(path)
+    values = openpyxl.load_workbook(path, data_only=True)
+    assert _band_5_shown(values) == "#NUM!"  # a salary of 0 is refused, never costed at 0
+
+
+def _band_5_shown(values: openpyxl.Workbook) -> object:
+    (row,) = [r for r in table_rows(values, Table.RATES) if r[RatesColumn.BAND] == "Band 5"]
+    return row[RatesColumn.HOURLY_COST]

@@ -11,6 +11,7 @@ from datetime import date
 
 from productive_xl.core.errors import InvalidValue
 from productive_xl.core.financial_year import FinancialYear
+from productive_xl.core.staff_cost import HOURS_BASES, PAY_POINTS
 from productive_xl.tracker.book import Book, NotATracker, TableRow, Value, require_columns
 from productive_xl.tracker.layout import (
     PAY_POINT_COLUMNS,
@@ -80,6 +81,20 @@ def _assumptions(book: Book) -> list[InputFinding]:
     return found
 
 
+def _choices(book: Book) -> list[InputFinding]:
+    """PayPoint and CostBasis are one of the words tblRates' hourly cost reads; any other gives
+    every band's hourly cost as #NUM!."""
+    found = []
+    for name, allowed in ((Name.PAY_POINT, PAY_POINTS), (Name.COST_BASIS, HOURS_BASES)):
+        try:
+            value = book.name_value(name)
+        except NotATracker:  # a workbook of before these were inputs
+            continue
+        if str(value or "").strip() not in allowed:
+            found.append(InputFinding(name, f"{value!r} is not one of {', '.join(allowed)}"))
+    return found
+
+
 def _rates_year(book: Book, year: FinancialYear | None) -> list[InputFinding]:
     """The pay points and on-costs are another year's than the tracker's (a new tracker for a
     year productive_xl holds no scale for is seeded from the latest it holds)."""
@@ -143,6 +158,7 @@ def check_inputs(book: Book) -> list[InputFinding]:
     except InvalidValue as error:
         found.append(InputFinding(Name.FINANCIAL_YEAR, error.message))
     found += _rates_year(book, year)
+    found += _choices(book)
     found += _assumptions(book)
     found += _weights(book)
     require_columns(book, Table.RATES, PAY_POINT_COLUMNS)
