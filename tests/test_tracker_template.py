@@ -387,10 +387,17 @@ MONTH_HEADERS = 3 * 12  # Phasing row 7: the month of each plan, forecast and ac
 DASHBOARD_TIMELINE = 12 * 4  # Dashboard rows 27-38: a month, its plan, forecast and actual
 # The template: each table's one empty row, whose calculated cells are IF(key="","",...) and so
 # "" in LibreOffice too, PRODUCTIVE_* call or not: tblBenefits 11, tblTaskTimes 4, tblStock 4,
-# tblRollup 4, tblPhasing 23. The Dashboard's totals of nothing: 8 headline figures, the 5 x 3
-# programme-by-order table and the timeline. Checks: the 7 counts of tblChecks and 4 of the 5
-# checks below them (the fifth is over tblRates, which PRODUCTIVE_HOURLY_COST fills).
-TEMPLATE_COMPARED = (11 + 4 + 4 + 4 + 23) + MONTH_HEADERS + (8 + 5 * 3 + DASHBOARD_TIMELINE) + 11
+# tblRollup 5, tblPhasing 23, tblIncome, tblRevenue and tblAssets 1 each; tblCosts' five years
+# of total, benefits and net (ordinary formulas over the empty register); the note on Inputs.
+# The Dashboard's totals of nothing: 8 headline figures, the 5 x 3 programme-by-order table and
+# the timeline. Checks: the 9 counts of tblChecks and 5 of the 6 checks below them (the sixth
+# calls PRODUCTIVE_FY).
+TEMPLATE_COMPARED = (
+    (11 + 4 + 4 + 5 + 23 + 3 + 5 * 3 + 1)
+    + MONTH_HEADERS
+    + (8 + 5 * 3 + DASHBOARD_TIMELINE)
+    + (9 + 5)
+)
 # The example: the month headers, the 12 plan months of each of its lines (ordinary formulas over
 # the line's in-year figures), and the Dashboard's timeline, which adds them up.
 EXAMPLE_COMPARED = MONTH_HEADERS + 12 * len(IN_YEAR) + DASHBOARD_TIMELINE
