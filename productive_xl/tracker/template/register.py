@@ -201,9 +201,9 @@ def build_register(book: Workbook, *, example: bool, lists: dict[str, str]) -> W
     sheet_heading(
         sheet,
         "Benefits register",
-        "One line per benefit. Type the orange columns; the grey ones are worked out. A line "
-        "resting on a task timing or stock count names its code as Source line; its full-year "
-        "effect must agree with that sheet's value (Checks).",
+        "One line per benefit. Type the orange columns; the grey ones are worked out. Each line "
+        "names as Source line the code of its working (Released Time, Stock or Second Order); "
+        "its full-year effect must agree with that sheet's value (Checks).",
     )
     rows = [line.values() for line in EXAMPLE_LINES] if example else []
     write_table(sheet, Table.BENEFITS, REGISTER_COLUMNS, rows, top=FIRST_TABLE_ROW)
