@@ -74,6 +74,43 @@ def productive_hourly_cost(
     )
 
 
+# The on-costs PRODUCTIVE_COST_PER_HOUR defaults to: those of the latest pay scale shipped.
+_ON_COSTS = _DEFAULTS.pay_scale(max(_DEFAULTS.pay_scales)).on_costs
+
+
+@CATALOGUE.cell_function(
+    salary="Annual salary in pounds, e.g. a pay point from the Inputs sheet.",
+    ni_rate="Employer National Insurance rate, a fraction. "
+    f"Default {_ON_COSTS.employer_ni_rate:g}.",
+    ni_threshold="Pay a year on which no employer NI is due, in pounds. "
+    f"Default {_ON_COSTS.employer_ni_threshold:,g}.",
+    pension_rate="Employer pension contribution paid locally, a fraction. "
+    f"Default {_ON_COSTS.employer_pension_rate:g}.",
+    levy_rate="Apprenticeship levy, a fraction of pay. "
+    f"Default {_ON_COSTS.apprenticeship_levy_rate:g}.",
+    hours="Hours the annual cost is spread over, e.g. productive hours. "
+    f"Default {_DEFAULTS.productive_hours:,g}.",
+)
+def productive_cost_per_hour(  # noqa: PLR0917 (Excel passes all six in order)
+    salary: Any,
+    ni_rate: Any = _ON_COSTS.employer_ni_rate,
+    ni_threshold: Any = _ON_COSTS.employer_ni_threshold,
+    pension_rate: Any = _ON_COSTS.employer_pension_rate,
+    levy_rate: Any = _ON_COSTS.apprenticeship_levy_rate,
+    hours: Any = _DEFAULTS.productive_hours,
+) -> float:
+    """Cost of an hour of staff time from a salary and on-costs given in the cell:
+    (salary + employer NI above the threshold + pension + levy) / hours.
+    """
+    on_costs = core.OnCosts(
+        employer_ni_rate=number(ni_rate, "ni_rate"),
+        employer_ni_threshold=number(ni_threshold, "ni_threshold"),
+        employer_pension_rate=number(pension_rate, "pension_rate"),
+        apprenticeship_levy_rate=number(levy_rate, "levy_rate"),
+    )
+    return core.cost_per_hour(number(salary, "salary"), on_costs, number(hours, "hours"))
+
+
 @CATALOGUE.cell_function(
     minutes_before="Minutes the task took before the change, each time it is done.",
     minutes_after="Minutes the task takes after the change, each time it is done.",

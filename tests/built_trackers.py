@@ -30,6 +30,6 @@ BOTH = ("template", "example")
 def build_trackers(folder: Path) -> BuiltTrackers:
     """Build both trackers in ``folder`` through the command line's own entry point."""
     built = BuiltTrackers(folder / "tracker-template.xlsm", folder / "tracker-example.xlsm")
-    assert main(["new-tracker", str(built.template)]) == 0
+    assert main(["new-tracker", "--year", "2025/26", str(built.template)]) == 0
     assert main(["new-tracker", "--example", str(built.example)]) == 0
     return built

@@ -42,6 +42,8 @@ IN_YEAR = {
     "PW-05": (96000 - 88000) + (4800 - 1300),  # recurrent stock from April: the whole year
     "POT-01": 800 * (3400 - 900) / 12 * (1 / 3 + 2 / 3 + 4),  # theatre income (Bristol), Oct
     "POT-02": (8 - 2) * 12 * 2400 / 12 * 3,  # out-of-hours lists avoided from January
+    # assets employed down £150,000 at the 3.5% PDC rate, plus £30,000 depreciation, from January
+    "POT-03": (150_000 * 0.035 + 30_000) / 12 * 3,
 }
 STATUS = {
     "PW-01": 1.0,  # Blue
@@ -54,5 +56,23 @@ STATUS = {
     "PW-05": 0.9,
     "POT-01": 0.5,
     "POT-02": 0.1,
+    "POT-03": 0.9,  # Green
 }
-CASH_RELEASING = ("PW-04", "PCS-01", "PW-05", "POT-01", "POT-02")
+# PW-04's bank shifts are cash, but the Medicine CIP counts that cash: not cash-releasing here
+CASH_RELEASING = ("PCS-01", "PW-05", "POT-01", "POT-02")
+
+# The full-year effect of every line of the example, each worked from its drivers by hand
+FULL_YEAR = {
+    "PW-01": pence(RT_01),
+    "PW-02": pence(RT_02),
+    "PW-03": pence(RT_03),
+    "PW-04": (40 - 28) * 250 * 12,  # 36,000
+    "PMH-01": pence(RT_04),
+    "PCS-01": 212_000 - 78_000,
+    "PCS-02": pence(RT_05),
+    "PW-05": (96_000 - 88_000) + (4_800 - 1_300),  # 11,500
+    "POT-01": 800 * (3_400 - 900),  # 2,000,000: the text's 800 cases at £3,400 less £900 each
+    "POT-02": (8 - 2) * 2_400 * 12,  # 172,800
+    "POT-03": 150_000 * 0.035 + 30_000,  # 35,250
+}
+ONE_OFF = ("PCS-01",)

@@ -10,7 +10,10 @@ LibreOffice opens the result and computes the master check; `productive-xl recal
 from __future__ import annotations
 
 import re
+import tempfile
 import zipfile
+from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 import openpyxl
@@ -23,8 +26,17 @@ from oletools.olevba import VBA_Parser
 from packages import edited_copy, members
 
 from productive_xl.cli.main import EXIT_UNUSABLE_INPUT
+from productive_xl.core.financial_year import FinancialYear
 from productive_xl.ooxml.package import UnusableWorkbook
+from productive_xl.tracker.actions import add_benefit_line, update_rates_for_year
 from productive_xl.tracker.attach import attach
+from productive_xl.tracker.book import NotATracker, what_it_lacks
+from productive_xl.tracker.file_book import FileBook
+from productive_xl.tracker.input_checks import check_inputs
+from productive_xl.tracker.layout import Name
+from productive_xl.tracker.refresh import refresh
+from productive_xl.tracker.template.build import build_workbook
+from productive_xl.tracker.template.inputs import assumptions
 
 SPREAD = [
     "simple01.xlsx",  # one plain sheet
@@ -46,9 +58,29 @@ DECLARING = {
 }
 OUR_MODULES = {"xlwings", "ProductiveFunctions", "ProductiveErrors", "ProductiveRibbon"}
 OUR_SHEETS = ["Inputs", "Checks", "xlwings.conf"]
-OUR_TABLES = {"tblAssumptions", "tblChecks", "tblFindings"}
-OUR_NAMES = {"FinancialYear", "MasterCheck"}
+OUR_TABLES = {
+    "tblAssumptions",
+    "tblRates",
+    "tblStatusWeights",
+    "tblBenefitTypes",
+    "tblChecks",
+    "tblFindings",
+}
+# every name of the template's Inputs, its master check, and the refresh's stamp (on Checks)
+CHECKS_NAMES = {"MasterCheck", "RefreshedAt", "RefreshedBy"}
+OUR_NAMES = {str(a.name) for a in assumptions(FinancialYear(2025))} | CHECKS_NAMES
+THIS_YEAR = FinancialYear.containing(date.today()).label
 MACRO_ENABLED = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+
+
+@cache
+def built_template_names() -> dict[str, str]:
+    """Where each defined name of the tracker template (built by openpyxl) points."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "template.xlsx"
+        build_workbook(path, example=False, year=FinancialYear(2025))
+        book = openpyxl.load_workbook(path)
+        return {name: book.defined_names[name].attr_text for name in book.defined_names}
 
 
 def _modules(path: Path) -> dict[str, str]:
@@ -74,9 +106,8 @@ def _without_additions(name: str, new: bytes, old: bytes, added_parts: set[str])
         return new.replace(MACRO_ENABLED.encode(), original.group(1), 1)
     if name == "xl/workbook.xml":
         new = re.sub(rb'<sheet name="(?:Inputs|Checks|xlwings\.conf)" [^>]*/>', b"", new)
-        new = re.sub(
-            rb'<definedName name="(?:FinancialYear|MasterCheck)">[^<]*</definedName>', b"", new
-        )
+        ours = "|".join(sorted(OUR_NAMES)).encode()
+        new = re.sub(rb'<definedName name="(?:' + ours + rb')">[^<]*</definedName>', b"", new)
         return new.replace(b"<definedNames></definedNames>", b"")
     raise AssertionError(name)
 
@@ -134,23 +165,30 @@ def test_openpyxl_sees_every_table_and_name(attached: tuple[Path, Path]) -> None
     tables_after = {t for ws in after.worksheets for t in ws.tables}
     assert tables_after == tables_before | OUR_TABLES
     assert set(after.defined_names) == set(before.defined_names) | OUR_NAMES
-    assert after.defined_names["FinancialYear"].attr_text == "'Inputs'!$B$1"
-    assert after.defined_names["MasterCheck"].attr_text == "'Checks'!$B$1"
+    # the template's Inputs, at the same cells (the template's names point at the same cells)
+    assert after.defined_names["FinancialYear"].attr_text == "'Inputs'!$B$10"
+    assert after.defined_names["MasterCheck"].attr_text == "'Checks'!$C$2"
+    template = built_template_names()
+    for name in OUR_NAMES - CHECKS_NAMES:
+        assert after.defined_names[name].attr_text == template[name], name
     inputs = after["Inputs"]
-    # reference_values.toml: the 2025/26 pay scales, employer NI at 15% above £5,000.
-    assert inputs["B1"].value == "2025/26"
+    # the year is this one; the rates reference_values.toml's, employer NI 15% above £5,000.
+    assert inputs["B10"].value == THIS_YEAR
     table = inputs.tables["tblAssumptions"]
-    assert table.ref.startswith("A3:E")
-    assert [c.value for c in inputs["A3:E3"][0]] == ["Item", "Value", "Unit", "Source", "Comment"]
+    assert table.ref.startswith("A7:E")
+    assert [c.value for c in inputs["A7:E7"][0]] == ["Item", "Value", "Unit", "Source", "Comment"]
     rows = {r[0].value: r[1].value for r in inputs[table.ref][1:]}
-    assert rows["employer_ni_rate"] == 0.15
-    assert rows["employer_ni_threshold"] == 5000
-    assert rows["paid_hours"] == 1950  # 37.5 hours x 52 weeks
+    assert rows["Employer National Insurance rate"] == 0.15
+    assert rows["Employer National Insurance threshold"] == 5000
+    assert rows["Paid hours a year"] == 1950  # 37.5 hours x 52 weeks
+    rates = {r[0].value: r for r in inputs[inputs.tables["tblRates"].ref][1:]}
+    assert rates["Band 5"][2].value == 33_487
+    assert rates["Band 5"][4].value.startswith("=PRODUCTIVE_COST_PER_HOUR(")
     checks = after["Checks"]
     assert [c.value for c in checks[checks.tables["tblFindings"].ref][0]] == [
         "Check",
         "Line ID",
-        "Register row",
+        "Row",
         "Column",
         "Finding",
     ]
@@ -206,10 +244,10 @@ def test_libreoffice_opens_the_attached_workbook(
     recalculate_with_libreoffice(out, saved)
     book = openpyxl.load_workbook(saved, data_only=True)
     assert book.sheetnames[-3:] == OUR_SHEETS
-    assert book["Checks"]["B1"].value == 0  # SUM of the seven counts, each 0
-    assert book["Inputs"]["B1"].value == "2025/26"
-    assert book["Inputs"]["A4"].value == "employer_ni_rate"
-    assert book["Inputs"]["B4"].value == 0.15
+    assert book["Checks"]["C2"].value == 0  # SUM of the counts, each 0
+    assert book["Inputs"]["B10"].value == THIS_YEAR
+    assert book["Inputs"]["A15"].value == "Employer National Insurance rate"
+    assert book["Inputs"]["B15"].value == 0.15
 
 
 def test_recalc_of_an_attached_workbook_still_works(tmp_path: Path) -> None:
@@ -226,7 +264,7 @@ def test_recalc_of_an_attached_workbook_still_works(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     values = openpyxl.load_workbook(attached, data_only=True)
     assert values["Register"]["A1"].value == 36000  # (40 - 28) x 250 x 12 x 1
-    assert values["Checks"]["B1"].value == 0
+    assert values["Checks"]["C2"].value == 0
     assert "ProductiveRibbon" in _modules(attached)  # recalc kept the VBA
 
 
@@ -353,3 +391,35 @@ def test_a_strict_open_xml_workbook_is_refused(excel_made: Path, tmp_path: Path)
         {"xl/workbook.xml": lambda data: data.replace(transitional, strict)},
     )
     _refused(source, tmp_path, "Strict Open XML")
+
+
+def test_every_ribbon_action_works_or_says_what_the_workbook_lacks(tmp_path: Path) -> None:
+    """In a team's own workbook given the ribbon by attach: Check inputs and Update rates for
+    year work on the template's Inputs; Refresh and Add benefit line say in one line that the
+    workbook has no register and how to add one; the refresh's stamp has its cells on Checks.
+    (Explain error and About need no table.)"""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Ward figures"
+    sheet["A1"] = "Our own figures"
+    plain = tmp_path / "team.xlsx"
+    book.save(plain)
+    attached = tmp_path / "team.xlsm"
+    attach(plain, attached)
+    workbook = FileBook(attached)
+    found = [str(finding) for finding in check_inputs(workbook)]
+    assert "Inputs!B8: Organisation: is blank" in found
+    assert isinstance(update_rates_for_year(workbook).message, str)
+    for action in (
+        lambda: refresh(workbook, "Finance team", datetime(2026, 11, 29, 9, 0)),
+        lambda: add_benefit_line(workbook),
+    ):
+        with pytest.raises(NotATracker) as raised:
+            action()
+        line = what_it_lacks(raised.value)
+        assert line.startswith("This workbook has no table tblBenefits: copy the Register sheet")
+        assert "\n" not in line
+    # the refresh's stamp has its cells on the attached Checks sheet
+    workbook.set_name_value(Name.REFRESHED_BY, "Finance team")
+    assert workbook.name_value(Name.REFRESHED_BY) == "Finance team"

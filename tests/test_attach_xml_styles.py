@@ -10,6 +10,7 @@ Each result is read back by lxml, by openpyxl and by LibreOffice.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +19,9 @@ from libreoffice import SOFFICE, recalculate_with_libreoffice
 from lxml import etree
 from packages import edited_copy, members
 
+from productive_xl.core.financial_year import FinancialYear
 from productive_xl.tracker.attach import attach
+from productive_xl.tracker.template.inputs import assumptions
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -28,7 +31,17 @@ WORKSHEET = f"{REL}/worksheet"
 VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 RIBBON = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
 MACRO_ENABLED = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-OUR_NAMES = {"FinancialYear": "'Inputs'!$B$1", "MasterCheck": "'Checks'!$B$1"}
+# The template's Inputs, cell for cell: tblAssumptions' unit row on row 6, its header on row 7,
+# its first value (Organisation) in B8, one name a row; the master check in Checks!C2, and the
+# refresh's stamp beside it on row 4.
+OUR_NAMES = {
+    str(a.name): f"'Inputs'!$B${8 + i}" for i, a in enumerate(assumptions(FinancialYear(2025)))
+} | {
+    "MasterCheck": "'Checks'!$C$2",
+    "RefreshedAt": "'Checks'!$C$4",
+    "RefreshedBy": "'Checks'!$E$4",
+}
+THIS_YEAR = FinancialYear.containing(date.today()).label
 
 
 def _openpyxl_workbook(path: Path) -> None:
@@ -74,14 +87,14 @@ def _openpyxl_reads_it(out: Path) -> None:
     assert book.sheetnames == ["Register", "Notes", "Inputs", "Checks", "xlwings.conf"]
     assert {n: book.defined_names[n].attr_text for n in OUR_NAMES} == OUR_NAMES
     assert book["Notes"]["A1"].value == "Kept as it was"
-    assert book["Inputs"]["B1"].value == "2025/26"
+    assert book["Inputs"]["B10"].value == THIS_YEAR  # FinancialYear
 
 
 def _libreoffice_reads_it(out: Path, saved: Path) -> None:
     recalculate_with_libreoffice(out, saved)
     book = openpyxl.load_workbook(saved, data_only=True)
     assert book.sheetnames == ["Register", "Notes", "Inputs", "Checks", "xlwings.conf"]
-    assert book["Checks"]["B1"].value == 0  # the master check, SUM over tblChecks
+    assert book["Checks"]["C2"].value == 0  # the master check, SUM over tblChecks
     assert book["Notes"]["A1"].value == "Kept as it was"
     assert set(OUR_NAMES) <= set(book.defined_names)
 
@@ -179,9 +192,11 @@ def test_ids_follow_the_highest_whatever_the_quotes_and_prefixes(tmp_path: Path)
     ).replace(
         b"<x:definedNames/>",
         b"<x:definedNames>"
-        b"<x:definedName name=\"FinancialYear\">'Inputs'!$B$1</x:definedName>"
-        b"<x:definedName name=\"MasterCheck\">'Checks'!$B$1</x:definedName>"
-        b"</x:definedNames>",
+        + b"".join(
+            f'<x:definedName name="{name}">{where}</x:definedName>'.encode()
+            for name, where in OUR_NAMES.items()
+        )
+        + b"</x:definedNames>",
     )
     assert _defined_names(new["xl/workbook.xml"]) == [OUR_NAMES]
     related = _relationships(new["xl/_rels/workbook.xml.rels"])

@@ -21,6 +21,10 @@ from productive_xl.workbook_context import calculating_workbook
 DESIGN_CATALOGUE = {
     "PRODUCTIVE_SAVING": "baseline, current, unit_value, [periods=1], [confidence=1]",
     "PRODUCTIVE_HOURLY_COST": 'band, [financial_year], [point="mid"], [basis="productive"]',
+    "PRODUCTIVE_COST_PER_HOUR": (
+        "salary, [ni_rate=0.15], [ni_threshold=5000], [pension_rate=0.1438], [levy_rate=0], "
+        "[hours=1553]"
+    ),
     "PRODUCTIVE_RELEASED_HOURS": (
         "minutes_before, minutes_after, times_per_day, [days_per_year=365]"
     ),
@@ -185,6 +189,10 @@ def test_a_blank_required_argument_is_a_value_error_not_zero(call: object, argum
         (lambda: f.productive_hourly_cost("Band 5", "2031/32"), "#N/A", "2031/32"),
         (lambda: f.productive_hourly_cost("Band 5", "2025/26", "highest"), "#VALUE!", "'highest'"),
         (lambda: f.productive_released_hours(-5, 3, 2), "#NUM!", "minutes_before"),
+        (lambda: f.productive_cost_per_hour(0), "#NUM!", "salary must be above 0"),
+        (lambda: f.productive_cost_per_hour(33487, 15), "#NUM!", "ni_rate must lie between"),
+        (lambda: f.productive_cost_per_hour(33487, hours=0), "#NUM!", "hours must be above 0"),
+        (lambda: f.productive_cost_per_hour("Band 5"), "#VALUE!", "salary is the text"),
         (lambda: f.productive_wte(100, 0), "#DIV/0!", "productive_hours is zero"),
         (lambda: f.productive_stock_days(1000, 0), "#DIV/0!", "annual_usage is zero"),
         (lambda: f.productive_risk_adjust(1000, "Purple"), "#N/A", "status 'Purple'"),

@@ -26,7 +26,7 @@ def test_example_builds_refreshes_and_shows_the_example_tracker(
     for figure in (in_year, risk_adjusted, cash):
         assert f"{figure:,.2f}" in total_line
     assert "Master check: 0 (0 when all is well)" in out
-    assert "10 register lines checked for 2025/26: 0 findings." in out
+    assert "11 register lines checked for 2025/26: 0 findings." in out
     assert "by productive-xl example" in out
     assert "0 show errors" in out
     with zipfile.ZipFile(workbook) as package:

@@ -137,3 +137,19 @@ def test_the_shipped_defaults_carry_their_sources() -> None:
     assert scale.points["Band 5"] == (31049, 33487, 37796)
     assert scale.points["Band 9"] == (109179, 115763, 125637)
     assert all(item.source and item.year for item in scale.sources)
+
+
+def test_cost_per_hour_from_a_salary_given_in_the_cell() -> None:
+    """DOMAIN.md's Band 5 mid 2025/26 by hand: 33,487 + NI (33,487 - 5,000) x 0.15 = 4,273.05
+    + pension 33,487 x 0.1438 = 4,815.4306 = 42,575.4806 a year; / 1,553 = 27.4150 an hour."""
+    from productive_xl.functions import productive_cost_per_hour
+
+    assert pytest.approx(4273.05) == (33487 - 5000) * 0.15
+    assert pytest.approx(4815.4306) == 33487 * 0.1438
+    assert round(productive_cost_per_hour(33487), 2) == 27.41
+    assert productive_cost_per_hour(33487) == pytest.approx(42575.4806 / 1553)
+    # every on-cost given in the cell: NI 13.8% above 9,100, pension 20%, levy 0.5%, paid hours
+    by_hand = (33487 + (33487 - 9100) * 0.138 + 33487 * 0.2 + 33487 * 0.005) / 1950
+    assert productive_cost_per_hour(33487, 0.138, 9100, 0.2, 0.005, 1950) == pytest.approx(by_hand)
+    # a salary under the threshold pays no employer NI
+    assert productive_cost_per_hour(4000, hours=1000) == pytest.approx(4000 * 1.1438 / 1000)

@@ -91,3 +91,21 @@ def test_cells_are_read_as_a_workbook_gives_them() -> None:
     assert line.full_year_effect is None  # text is not a number: the line's checks say so
     assert line.ramp_months == 0
     assert line.cash_releasing is True
+
+
+def test_a_cash_line_also_reported_in_the_cip_is_counted_in_both() -> None:
+    """ "Both" is the trust's CIP (the word CIP in Also reported in) and this tracker's cash:
+    the same pounds would be in two totals. Non-cash here, or reported elsewhere, is not."""
+    lines = [
+        _line(1, cash_releasing="Yes", also_reported_in="CIP 2025/26 (Medicine)"),
+        _line(2, cash_releasing="No", also_reported_in="CIP 2025/26 (Medicine)"),
+        _line(3, cash_releasing="Yes", also_reported_in="Elective recovery plan"),
+        _line(4, cash_releasing="Yes", also_reported_in="Trust cip"),
+        _line(5, cash_releasing="Yes", also_reported_in="Principal's report"),  # no word CIP
+    ]
+    found = [f for f in check_register(lines, YEAR, STATUSES) if f.check == Check.COUNTED_IN_BOTH]
+    assert [(f.line_id, f.row, f.column) for f in found] == [
+        ("PW-001", 1, Column.ALSO_REPORTED_IN),
+        ("PW-004", 4, Column.ALSO_REPORTED_IN),
+    ]
+    assert "counted in both" in found[0].message

@@ -34,6 +34,7 @@ from productive_xl.tracker.layout import (
     Measure,
     Name,
     PhasingColumn,
+    RevenueColumn,
     RollupColumn,
     Sheet,
     Table,
@@ -45,11 +46,11 @@ from productive_xl.tracker.register import Column
 NOW = datetime(2026, 11, 25, 21, 30)
 USER = "Finance team"
 
-# The example's register: a header on worksheet row 7, then PW-01 on row 8 ... POT-02 on row 17.
+# The example's register: a header on worksheet row 7, then PW-01 on row 8 ... POT-03 on row 18.
 PW_03_ROW = 10
 POT_01_ROW = 16
 POT_02_ROW = 17
-NEW_LINE_ROW = 18
+NEW_LINE_ROW = 19
 
 # The line added for a new ward: £24,000 a year of bank shifts avoided, from 1 November 2025
 # with a two-month ramp, Green, cash releasing.
@@ -71,6 +72,15 @@ NEW_LINE: dict[str, Value] = {
     Column.RAMP_MONTHS: 2,
     Column.STATUS: "Green",
     Column.EVIDENCE: "Bank office shift reports",
+}
+# ... and its working on Second Order: (20 - 12) shifts a month x £250 x 12 months = 24,000
+NEW_WORKING: dict[str, Value] = {
+    RevenueColumn.LINE: "BANK-W3",
+    RevenueColumn.WARD: NEW_WARD,
+    RevenueColumn.WHAT: "Bank shifts",
+    RevenueColumn.BASELINE: 20,
+    RevenueColumn.CURRENT: 12,
+    RevenueColumn.UNIT_COST: 250,
 }
 # DOMAIN.md F6 by hand: the run rate is 24,000 / 12 = 2,000 a month; November is benefit month
 # 1 of a 2-month ramp (1/2 of the rate), December to March months 2 to 5 (all of it):
@@ -123,6 +133,7 @@ def _break_example(example: Path, target: Path, *, keep_stale_phasing_row: bool)
     ]
     book.replace_rows(Table.BENEFITS, lines)  # calculated columns keep their formulas
     assert book.append_row(Table.BENEFITS, NEW_LINE) == NEW_LINE_ROW
+    book.append_row(Table.REVENUE, NEW_WORKING)
     phasing = [dict(row.values) for row in book.rows(Table.PHASING)]
     if not keep_stale_phasing_row:
         phasing = [row for row in phasing if row[PhasingColumn.LINE] != "POT-02"]
@@ -193,17 +204,18 @@ def broken_and_refreshed(
     # and nothing else of the example
     typed = {name for name, data in _members(example).items() if _members(broken)[name] != data}
     info = read_workbook(open_package(broken))
-    register = next(table.part for table in info.tables if table.name == Table.BENEFITS)
+    grown = {t.part for t in info.tables if t.name in (Table.BENEFITS, Table.REVENUE)}
     assert typed == {
         _sheet_part(broken, Sheet.REGISTER),
         _sheet_part(broken, Sheet.PHASING),
-        register,
+        _sheet_part(broken, Sheet.SECOND_ORDER),
+        *grown,
     }
     out = folder / "refreshed.xlsm"
     result, report = refresh_file(broken, out, user=USER, now=NOW)
     assert report.complete
     assert report.errors == []
-    assert [(f.check.value, f.line_id, f.row, f.column.value) for f in result.findings] == [
+    assert [(f.check.value, f.line_id, f.row, f.column) for f in result.findings] == [
         EXPECTED_FINDINGS[1],  # the checks' order: IDs first, then owners
         EXPECTED_FINDINGS[2],
         EXPECTED_FINDINGS[0],
@@ -297,23 +309,38 @@ def test_only_what_the_user_and_the_refresh_changed_differs(
     assert differing == sheets | grown
 
 
-def test_a_phasing_row_left_naming_no_line_shows_as_an_error(example: Path, tmp_path: Path) -> None:
-    """Had the user left POT-02's phasing row, it names no register line: it shows #N/A, and
-    so does the master check, until it is put right."""
+def test_a_phasing_row_left_naming_no_line_is_a_finding_with_its_row(
+    example: Path, tmp_path: Path
+) -> None:
+    """Had the user left POT-02's phasing row, it names no register line: the refresh lists it
+    with its sheet and row, it plans nothing, and no cell shows an error."""
     broken = tmp_path / "broken.xlsm"
     _break_example(example, broken, keep_stale_phasing_row=True)
     out = tmp_path / "refreshed.xlsm"
     result, report = refresh_file(broken, out, user=USER, now=NOW)
-    assert len(result.findings) == len(EXPECTED_FINDINGS)
+    assert report.errors == []
+    stale_row = next(
+        row.row
+        for row in FileBook(broken).rows(Table.PHASING)
+        if row.values[PhasingColumn.LINE] == "POT-02"
+    )
+    assert stale_row == 18  # tblPhasing's header is on row 8; POT-02 is the example's tenth line
+    assert [(f.check.value, f.line_id, f.row, f.column) for f in result.findings][-1] == (
+        Check.ROWS_NAME_A_LINE.value,
+        "POT-02",
+        stale_row,
+        PhasingColumn.LINE.value,
+    )
+    assert result.findings[-1].message.startswith(f"Phasing row {stale_row} (tblPhasing)")
     values = openpyxl.load_workbook(out, data_only=True)
     (stale,) = [r for r in table_rows(values, Table.PHASING) if r[PhasingColumn.LINE] == "POT-02"]
-    assert stale[PhasingColumn.FULL_YEAR_EFFECT] == "#N/A"
-    assert named_value(values, Name.MASTER_CHECK) == "#N/A"
+    assert stale[PhasingColumn.FULL_YEAR_EFFECT] == 0
+    assert stale[PhasingColumn.PLAN_TOTAL] == 0
     counts = {
         row[ChecksColumn.CHECK]: row[ChecksColumn.COUNT] for row in table_rows(values, Table.CHECKS)
     }
-    assert counts == EXPECTED_COUNTS  # the refresh's own counts are unaffected
-    assert any(error["cell"] == "Checks!C2" for error in report.errors)
+    assert counts == EXPECTED_COUNTS | {Check.ROWS_NAME_A_LINE.value: 1}
+    assert named_value(values, Name.MASTER_CHECK) == len(EXPECTED_FINDINGS) + 1
 
 
 @pytest.mark.slow

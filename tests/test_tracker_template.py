@@ -22,6 +22,7 @@ from built_trackers import BOTH, BuiltTrackers
 from example_figures import (
     BAND_5,
     CASH_RELEASING,
+    FULL_YEAR,
     IN_YEAR,
     RT_01,
     RT_02,
@@ -39,13 +40,14 @@ from workbook_reading import named_value, table_rows
 from productive_xl import recalc
 from productive_xl.cli.main import main
 from productive_xl.core import FinancialYear
-from productive_xl.tracker.checks import check_register
+from productive_xl.tracker.checks import Check, check_register
 from productive_xl.tracker.file_book import FileBook
 from productive_xl.tracker.layout import (
     MONTHS,
     AssumptionsColumn,
     Name,
     PhasingColumn,
+    RevenueColumn,
     RollupColumn,
     Sheet,
     StatusWeightsColumn,
@@ -81,7 +83,7 @@ def test_two_builds_are_identical_byte_for_byte(
     """new-tracker's build (the session's) and another by build_tracker, later, in another
     folder: the same bytes, so a build can be checked and reproduced without committing it."""
     again = tmp_path / "again.xlsm"
-    build_tracker(again, example=tracker == "example")
+    build_tracker(again, example=tracker == "example", year=FinancialYear(2025))
     assert again.read_bytes() == built_trackers[tracker].read_bytes()
 
 
@@ -137,10 +139,11 @@ def test_example_totals_are_the_hand_worked_totals(example_values: openpyxl.Work
         )
     }
     typed = sum(map(pence, (RT_01, RT_02, RT_03, RT_04, RT_05)))
-    full_year = typed + 36_000 + 134_000 + 11_500 + 2_000_000 + 172_800
+    full_year = typed + 36_000 + 134_000 + 11_500 + 2_000_000 + 172_800 + 35_250
+    assert full_year == pytest.approx(sum(FULL_YEAR.values()))
     assert dashboard["Full-year effect (£)"] == pytest.approx(full_year, abs=0.001)
     in_year = sum(IN_YEAR.values())
-    assert in_year == pytest.approx(1_061_533.78, abs=0.01)  # the sum above, once more by eye
+    assert in_year == pytest.approx(1_070_346.28, abs=0.01)  # the sum above, once more by eye
     assert dashboard["In-year effect (£)"] == pytest.approx(in_year, abs=0.01)
     assert dashboard["Risk-adjusted in-year (£)"] == pytest.approx(
         sum(value * STATUS[line] for line, value in IN_YEAR.items()), abs=0.01
@@ -169,7 +172,7 @@ def test_example_totals_are_the_hand_worked_totals(example_values: openpyxl.Work
     theatre = [
         row for row in rollup if row[RollupColumn.PROGRAMME] == "Productive Operating Theatre"
     ]
-    assert [row[RollupColumn.FULL_YEAR_EFFECT] for row in theatre] == [2_000_000 + 172_800]
+    assert [row[RollupColumn.FULL_YEAR_EFFECT] for row in theatre] == [2_000_000 + 172_800 + 35_250]
 
 
 def test_source_sheets_value_each_line_as_worked_by_hand(
@@ -192,7 +195,7 @@ def test_source_sheets_value_each_line_as_worked_by_hand(
 def test_example_passes_every_check(example_values: openpyxl.Workbook) -> None:
     assert named_value(example_values, Name.MASTER_CHECK) == 0
     counts = [row["Count"] for row in table_rows(example_values, Table.CHECKS)]
-    assert len(counts) == 7
+    assert len(counts) == len(Check)
     assert all(count == 0 for count in counts)
     # The register's rules, as the refresh checks them, find nothing in the example
     register = example_values[Sheet.REGISTER]
@@ -263,7 +266,7 @@ def test_the_empty_template_shows_no_error_and_a_master_check_of_0(
     assert named_value(values, Name.MASTER_CHECK) == 0
     for sheet in values.worksheets[:-1]:  # every sheet but xlwings.conf shows it in C2
         assert sheet["C2"].value == 0, sheet.title
-    assert [row["Count"] for row in table_rows(values, Table.CHECKS)] == [0] * 7
+    assert [row["Count"] for row in table_rows(values, Table.CHECKS)] == [0] * len(Check)
     # each empty row's calculated cells are blank, not 0 and not an error
     formulas = openpyxl.load_workbook(copy)
     blanks = 0
@@ -384,10 +387,17 @@ MONTH_HEADERS = 3 * 12  # Phasing row 7: the month of each plan, forecast and ac
 DASHBOARD_TIMELINE = 12 * 4  # Dashboard rows 27-38: a month, its plan, forecast and actual
 # The template: each table's one empty row, whose calculated cells are IF(key="","",...) and so
 # "" in LibreOffice too, PRODUCTIVE_* call or not: tblBenefits 11, tblTaskTimes 4, tblStock 4,
-# tblRollup 4, tblPhasing 23. The Dashboard's totals of nothing: 8 headline figures, the 5 x 3
-# programme-by-order table and the timeline. Checks: the 7 counts of tblChecks and 4 of the 5
-# checks below them (the fifth is over tblRates, which PRODUCTIVE_HOURLY_COST fills).
-TEMPLATE_COMPARED = (11 + 4 + 4 + 4 + 23) + MONTH_HEADERS + (8 + 5 * 3 + DASHBOARD_TIMELINE) + 11
+# tblRollup 5, tblPhasing 23, tblIncome, tblRevenue and tblAssets 1 each; tblCosts' five years
+# of total, benefits and net (ordinary formulas over the empty register); the note on Inputs.
+# The Dashboard's totals of nothing: 8 headline figures, the 5 x 3 programme-by-order table and
+# the timeline. Checks: the 9 counts of tblChecks and 5 of the 6 checks below them (the sixth
+# calls PRODUCTIVE_FY).
+TEMPLATE_COMPARED = (
+    (11 + 4 + 4 + 5 + 23 + 3 + 5 * 3 + 1)
+    + MONTH_HEADERS
+    + (8 + 5 * 3 + DASHBOARD_TIMELINE)
+    + (9 + 5)
+)
 # The example: the month headers, the 12 plan months of each of its lines (ordinary formulas over
 # the line's in-year figures), and the Dashboard's timeline, which adds them up.
 EXAMPLE_COMPARED = MONTH_HEADERS + 12 * len(IN_YEAR) + DASHBOARD_TIMELINE
@@ -635,12 +645,13 @@ def test_register_columns_typed_and_calculated_are_as_register_py_says() -> None
         assert column.is_input == (column.header not in CALCULATED_COLUMNS), column.header
 
 
-def test_a_first_line_with_no_source_sheet_refreshes_to_a_master_check_of_0(
+def test_a_figure_typed_with_no_source_is_a_finding_until_its_working_is_there(
     built_trackers: BuiltTrackers, tmp_path: Path
 ) -> None:
-    """A line resting on no source sheet does not match the empty row Released Time and Stock
-    keep: nothing to disagree with. Typed into the template with its phasing row and refreshed,
-    the tracker is sound."""
+    """A line typed into the template with no source line: the refresh gives it its phasing
+    row, and the check "Each line's figure rests on a row of a source sheet" counts it. Once
+    its working is on Second Order (bank shifts 10 -> 6 a month at £250: 4 x 250 x 12 =
+    12,000) and the line names it, the tracker is sound."""
     line, _ = _a_released_time_line("Band 5", date(2025, 10, 1))
     line |= {
         Column.BENEFIT_TYPE: "Revenue reduction",
@@ -650,17 +661,41 @@ def test_a_first_line_with_no_source_sheet_refreshes_to_a_master_check_of_0(
     }
     book = FileBook(built_trackers.template)
     book.append_row(Table.BENEFITS, line)
-    book.append_row(Table.PHASING, {PhasingColumn.LINE: "PW-001"})
     typed = tmp_path / "typed.xlsm"
     book.save(typed)
     out = tmp_path / "refreshed.xlsm"
     result, report = refresh_file(typed, out, user="Finance team")
     assert result.findings == []
+    assert result.phasing_added == ["PW-001"]
     assert report.errors == []
     values = openpyxl.load_workbook(out, data_only=True)
     (row,) = table_rows(values, Table.BENEFITS)
-    assert row[Column.SOURCE_ROWS] is None
-    assert row[Column.DISAGREES_WITH_SOURCE] is None
+    assert row[Column.SOURCE_ROWS] == 0
+    assert row[Column.PHASING_ROWS] == 1  # the row the refresh added
+    assert named_value(values, Name.MASTER_CHECK) == 1  # the figure rests on no working
+
+    book = FileBook(out)
+    book.replace_rows(Table.BENEFITS, [{**line, Column.SOURCE_LINE: "BANK-1"}])
+    book.append_row(
+        Table.REVENUE,
+        {
+            RevenueColumn.LINE: "BANK-1",
+            RevenueColumn.WARD: "Ward 1",
+            RevenueColumn.WHAT: "Bank shifts",
+            RevenueColumn.BASELINE: 10,
+            RevenueColumn.CURRENT: 6,
+            RevenueColumn.UNIT_COST: 250,
+        },
+    )
+    fixed = tmp_path / "fixed.xlsm"
+    book.save(fixed)
+    result, report = refresh_file(fixed, fixed, user="Finance team")
+    assert result.findings == []
+    assert result.phasing_added == []
+    values = openpyxl.load_workbook(fixed, data_only=True)
+    (row,) = table_rows(values, Table.BENEFITS)
+    assert row[Column.SOURCE_FULL_YEAR_EFFECT] == pytest.approx(12_000)
+    assert row[Column.DISAGREES_WITH_SOURCE] is False
     # 12,000 a year from October, no ramp: October to March, 6 months of 1,000; Green 0.9
     assert row[Column.IN_YEAR_EFFECT] == pytest.approx(12_000 / 12 * 6)
     assert row[Column.RISK_ADJUSTED] == pytest.approx(6_000 * 0.9)

@@ -76,6 +76,19 @@ CASES: list[tuple[str, Any, list[Any]]] = [
         BAND_5_ENTRY_A_YEAR / 1950,
         [["String", "Band 5"], ["String", "2025/26"], ["String", "entry"], ["String", "paid"]],
     ),
+    # (30,000 + (30,000 - 9,000) x 0.1 + 30,000 x 0.2 + 30,000 x 0.01) / 1,500
+    (
+        "=PRODUCTIVE_COST_PER_HOUR(30000,0.1,9000,0.2,0.01,1500)",
+        (30000 + 2100 + 6000 + 300) / 1500,
+        [
+            ["Double", 30000],
+            ["Double", 0.1],
+            ["Double", 9000],
+            ["Double", 0.2],
+            ["Double", 0.01],
+            ["Double", 1500],
+        ],
+    ),
     (
         "=PRODUCTIVE_RELEASED_HOURS(10,6,8,250)",
         (10 - 6) * 8 * 250 / 60,
@@ -220,6 +233,15 @@ def test_every_wrapper_passes_its_arguments_in_order(run: tuple[dict[str, Any], 
     """One call per formula, in the order of the cells, each with the arguments of its formula."""
     _, calls = run
     udf_calls = _udf_calls(calls)
+    # the attached Inputs sheet costs an hour of each of its 11 bands in tblRates
+    ours = next(arguments for formula, _, arguments in CASES if "COST_PER_HOUR" in formula)
+    inputs = [
+        call
+        for call in udf_calls
+        if call["call_udf"] == "productive_cost_per_hour" and call["arguments"] != ours
+    ]
+    assert len(inputs) == 11
+    udf_calls = [call for call in udf_calls if call not in inputs]
     assert len(udf_calls) == len(CASES)
     for call, (formula, _, arguments) in zip(udf_calls, CASES, strict=True):
         function = formula[1 : formula.index("(")]
@@ -236,7 +258,7 @@ def test_every_wrapper_passes_its_arguments_in_order(run: tuple[dict[str, Any], 
         re.MULTILINE,
     )
     called = {formula[1 : formula.index("(")] for formula, _, _ in CASES}
-    assert len(wrappers) == 15
+    assert len(wrappers) == 16
     assert set(wrappers) == called
 
 

@@ -217,7 +217,8 @@ def build_tracker(path: Path, lines: Sequence[Line] = BROKEN_REGISTER) -> None:
         for index, value in enumerate(key):
             rollup.cell(row, 1 + index, value)
         for index, column in enumerate(list(RollupColumn)[3:]):
-            rollup.cell(row, 4 + index, _rollup_formulas(row)[column]).number_format = "#,##0"
+            if column in _rollup_formulas(row):  # the amounts; the directorate is left blank
+                rollup.cell(row, 4 + index, _rollup_formulas(row)[column]).number_format = "#,##0"
     rollup["J3"] = "Note beside the rollup"
 
     dashboard = book.create_sheet(Sheet.DASHBOARD)

@@ -28,6 +28,17 @@ failed:
     PRODUCTIVE_HOURLY_COST = ProductiveErrors.FromPython(Err.Description, Application.Caller)
 End Function
 
+' PRODUCTIVE_COST_PER_HOUR(salary, [ni_rate=0.15], [ni_threshold=5000], [pension_rate=0.1438], [levy_rate=0], [hours=1553])
+' Cost of an hour of staff time from a salary and on-costs given in the cell: (salary + employer NI above the threshold + pension + levy) / hours.
+Public Function PRODUCTIVE_COST_PER_HOUR(salary, Optional ni_rate, Optional ni_threshold, Optional pension_rate, Optional levy_rate, Optional hours) As Variant
+    On Error GoTo failed
+    PRODUCTIVE_COST_PER_HOUR = XLPy.CallUDF(PYTHON_MODULE, "productive_cost_per_hour", Array(salary, ni_rate, ni_threshold, pension_rate, levy_rate, hours), ThisWorkbook, Application.Caller)
+    ProductiveErrors.Forget Application.Caller
+    Exit Function
+failed:
+    PRODUCTIVE_COST_PER_HOUR = ProductiveErrors.FromPython(Err.Description, Application.Caller)
+End Function
+
 ' PRODUCTIVE_RELEASED_HOURS(minutes_before, minutes_after, times_per_day, [days_per_year=365])
 ' Staff hours released a year when a task takes fewer minutes (task timing method).
 Public Function PRODUCTIVE_RELEASED_HOURS(minutes_before, minutes_after, times_per_day, Optional days_per_year) As Variant
@@ -193,6 +204,16 @@ Public Sub RegisterProductiveFunctions()
             "Financial year of the pay scale, e.g. ""2025/26"". Default: the Inputs year.", _
             "Pay point: ""entry"", ""mid"" or ""top"". Default ""mid"".", _
             "Hours the annual cost is spread over: ""productive"" (1,553) or ""paid"" (1,950).")
+    Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!PRODUCTIVE_COST_PER_HOUR", _
+        Description:="Cost of an hour of staff time from a salary and on-costs given in the cell: (salary + employer NI above the threshold + pension + levy) / hours.", _
+        Category:="Productive", _
+        ArgumentDescriptions:=Array( _
+            "Annual salary in pounds, e.g. a pay point from the Inputs sheet.", _
+            "Employer National Insurance rate, a fraction. Default 0.15.", _
+            "Pay a year on which no employer NI is due, in pounds. Default 5,000.", _
+            "Employer pension contribution paid locally, a fraction. Default 0.1438.", _
+            "Apprenticeship levy, a fraction of pay. Default 0.", _
+            "Hours the annual cost is spread over, e.g. productive hours. Default 1,553.")
     Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!PRODUCTIVE_RELEASED_HOURS", _
         Description:="Staff hours released a year when a task takes fewer minutes (task timing method).", _
         Category:="Productive", _

@@ -14,7 +14,7 @@ from productive_xl.tracker.refresh_file import refresh_file
 from productive_xl.tracker.template.build import build_tracker
 
 EXAMPLE_USER = "productive-xl example"
-KEYS = (RollupColumn.PROGRAMME, RollupColumn.WARD, RollupColumn.YEAR)
+KEYS = (RollupColumn.PROGRAMME, RollupColumn.WARD, RollupColumn.YEAR, RollupColumn.DIRECTORATE)
 AMOUNTS = tuple(column for column in RollupColumn if column not in KEYS)
 
 

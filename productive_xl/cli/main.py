@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from productive_xl import __version__
 from productive_xl.cli.text_table import text_table
+from productive_xl.core.errors import InvalidValue
+from productive_xl.core.financial_year import FinancialYear
 
 if TYPE_CHECKING:  # the commands import what they use when they run, to start quickly
     from productive_xl.headless.report import RecalcReport
@@ -172,8 +174,24 @@ def _attach(args: argparse.Namespace) -> int:
     return 0
 
 
+def _financial_year(text: str) -> FinancialYear:
+    try:
+        return FinancialYear.parse(text, "--year")
+    except InvalidValue as error:
+        raise argparse.ArgumentTypeError(error.message) from None
+
+
 def _new_tracker(args: argparse.Namespace) -> int:
     from productive_xl.tracker.template.build import build_tracker  # noqa: PLC0415
+    from productive_xl.tracker.template.inputs import EXAMPLE_YEAR  # noqa: PLC0415
+
+    if args.example and args.year not in (None, EXAMPLE_YEAR):
+        print(
+            f"productive-xl new-tracker: --year {args.year}: the example trust's tracker is for "
+            f"{EXAMPLE_YEAR} (its lines, dates and actuals are that year's)",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_ARGUMENTS
 
     if args.workbook.suffix.lower() != ".xlsm":
         print(
@@ -183,7 +201,7 @@ def _new_tracker(args: argparse.Namespace) -> int:
         )
         return EXIT_BAD_ARGUMENTS
     try:
-        report = build_tracker(args.workbook, example=args.example)
+        report = build_tracker(args.workbook, example=args.example, year=args.year)
     except OSError as error:
         print(f"productive-xl new-tracker: cannot write {args.workbook}: {error}", file=sys.stderr)
         return 1
@@ -344,6 +362,13 @@ def build_parser() -> argparse.ArgumentParser:
     tracker.add_argument("workbook", type=Path, help="The .xlsm workbook to write.")
     tracker.add_argument(
         "--example", action="store_true", help="Fill it with the example trust's benefits."
+    )
+    tracker.add_argument(
+        "--year",
+        type=_financial_year,
+        help='The financial year the tracker reports, e.g. "2026/27" (default: the current NHS '
+        "financial year; the example's is 2025/26). Its pay points and on-costs are seeded "
+        "from the latest scale productive_xl ships when it holds none for that year.",
     )
     tracker.set_defaults(run=_new_tracker)
     return parser

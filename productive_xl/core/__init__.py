@@ -37,6 +37,7 @@ from productive_xl.core.second_order import asset_saving, income, revenue_reduct
 from productive_xl.core.staff_cost import (
     annual_employment_cost,
     band_name,
+    cost_per_hour,
     pay_point,
     staff_cost_per_hour,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "annual_employment_cost",
     "asset_saving",
     "band_name",
+    "cost_per_hour",
     "default_reference_values",
     "delivery_factors",
     "in_year_effect",

@@ -77,6 +77,11 @@ class ReferenceValues:
                 "give a financial_year that is held, or add that year's rates to the Inputs",
             ) from None
 
+    def seed_scale(self, financial_year: str) -> PayScale:
+        """The pay scale a new tracker for ``financial_year`` starts from: that year's when it is
+        held, else the latest held (its ``financial_year`` says which year it really is)."""
+        return self.pay_scales.get(financial_year) or self.pay_scales[max(self.pay_scales)]
+
     def with_pay_scale(self, scale: PayScale) -> ReferenceValues:
         """A copy that also holds (or replaces) the pay scale of ``scale.financial_year``."""
         scales = dict(self.pay_scales)

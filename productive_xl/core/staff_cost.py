@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from productive_xl.core.errors import InvalidValue, NotFound
+from productive_xl.core.checks import fraction, non_negative
+from productive_xl.core.errors import InvalidValue, NotFound, OutOfRange
 from productive_xl.core.reference import OnCosts, PayScale, ReferenceValues
 
 PayPoint = Literal["entry", "mid", "top"]
@@ -75,3 +76,20 @@ def staff_cost_per_hour(
     scale = reference.pay_scale(financial_year)
     salary = pay_point(scale.points[band_name(band, scale)], point)
     return annual_employment_cost(salary, scale.on_costs) / hours_a_year(basis, reference)
+
+
+def cost_per_hour(salary: float, on_costs: OnCosts, hours: float) -> float:
+    """F1 from a salary given directly: (salary + employer NI, pension and levy) / hours.
+
+    The salary and the hours must be above 0 (a pay point or hours left at 0 is an error, never
+    a cost of nothing); the rates are fractions and the threshold is not negative.
+    """
+    if non_negative(salary, "salary") == 0:
+        raise OutOfRange("salary must be above 0, but is 0 (is the pay point entry, mid or top?)")
+    fraction(on_costs.employer_ni_rate, "ni_rate")
+    non_negative(on_costs.employer_ni_threshold, "ni_threshold")
+    fraction(on_costs.employer_pension_rate, "pension_rate")
+    fraction(on_costs.apprenticeship_levy_rate, "levy_rate")
+    if non_negative(hours, "hours") == 0:
+        raise OutOfRange("hours must be above 0, but is 0 (is the basis productive or paid?)")
+    return annual_employment_cost(salary, on_costs) / hours

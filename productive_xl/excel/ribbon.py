@@ -19,7 +19,7 @@ import xlwings as xw
 from productive_xl import __version__
 from productive_xl.excel.live_book import LiveBook
 from productive_xl.tracker import actions, input_checks
-from productive_xl.tracker.book import NotATracker
+from productive_xl.tracker.book import NotATracker, what_it_lacks
 from productive_xl.tracker.layout import Table
 from productive_xl.tracker.refresh import refresh
 from productive_xl.tracker.register import Column
@@ -54,7 +54,7 @@ def _on_the_caller(action: Callable[[Any, LiveBook], str]) -> Callable[[], None]
         try:
             text = action(book, live)
         except NotATracker as error:
-            _tell(book, f"This workbook is not a tracker the ribbon can work on: {error}.", True)
+            _tell(book, what_it_lacks(error), True)
             return
         _tell(book, text)
 

@@ -7,10 +7,13 @@ table, column and defined name, never by cell address.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Final, Protocol
+
+from productive_xl.tracker.layout import Sheet, Table
 
 # What a cell holds as the refresh sees it: text, a number, a yes/no, a date, or nothing.
 # An error shown by a formula reads as its text ("#N/A").
@@ -19,6 +22,40 @@ Value = str | float | bool | date | datetime | None
 
 class NotATracker(Exception):
     """The workbook lacks a table, column or name the refresh needs; the message says which."""
+
+
+# The sheet of the tracker template each table stands on, to say where a missing one comes from.
+_HOME: Final = {
+    Table.BENEFITS: Sheet.REGISTER,
+    Table.TASK_TIMES: Sheet.RELEASED_TIME,
+    Table.STOCK: Sheet.STOCK,
+    Table.INCOME: Sheet.SECOND_ORDER,
+    Table.REVENUE: Sheet.SECOND_ORDER,
+    Table.ASSETS: Sheet.SECOND_ORDER,
+    Table.COSTS: Sheet.COSTS,
+    Table.PHASING: Sheet.PHASING,
+    Table.ROLLUP: Sheet.ROLLUP,
+}
+_MISSING_TABLE: Final = re.compile(r"\b(?:has no table|table) (tbl\w+)")
+
+
+def what_it_lacks(error: NotATracker) -> str:
+    """One line: what the workbook lacks for a ribbon action, and how to add it."""
+    found = _MISSING_TABLE.search(str(error))
+    table = found.group(1) if found else ""
+    if table in _HOME:
+        sheet = _HOME[Table(table)]
+        how = (
+            f"copy the {sheet} sheet from a tracker made by `productive-xl new-tracker` into this "
+            f"workbook, or name a table of your own {table} with that sheet's column headers"
+        )
+    else:
+        how = (
+            "add the tracker's Inputs and Checks sheets with `productive-xl attach` (it adds "
+            "them where the workbook has no sheet of that name: rename an older one first)"
+        )
+    what = str(error)
+    return f"This workbook {what if what.startswith('has ') else 'has a ' + what}: {how}."
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,12 @@ rolls into the master check shown on every sheet.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 from productive_xl.core.financial_year import FinancialYear
 from productive_xl.tracker.register import PROGRAMMES, BenefitLine, BenefitType, Column, Recurrence
@@ -26,6 +28,8 @@ class Check(StrEnum):
     START_IN_YEAR = "Every line starts by the end of the year"
     COUNTED_ONCE = "Each source line is counted once"
     ONE_OFF_STOCK = "One-off stock releases are not recurrent"
+    COUNTED_IN_BOTH = "No cash is counted here and in the CIP"
+    ROWS_NAME_A_LINE = "Every phasing and source row names a register line"
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,8 @@ class Finding:
 
     check: Check
     line_id: str
-    row: int
-    column: Column
+    row: int  # the worksheet row: of the register, or of the sheet the message names
+    column: str  # a register column, or the column of that sheet
     message: str
 
 
@@ -151,6 +155,31 @@ def _one_off_stock(lines: Sequence[BenefitLine]) -> Iterable[Finding]:
             )
 
 
+CIP: Final = "CIP"
+"""What the "Also reported in" field names for the trust's cost improvement programme."""
+
+
+_NAMES_CIP: Final = re.compile(rf"\b{CIP}\b", re.IGNORECASE)
+
+
+def _counted_in_both(lines: Sequence[BenefitLine]) -> Iterable[Finding]:
+    """A line counted in both: its "Also reported in" names the trust's CIP (the word CIP, in
+    any case) and it is cash-releasing here, so its cash would be in both totals. Its cash
+    belongs in one: the CIP's (then mark it not cash-releasing here) or this tracker's (then
+    take it out of the CIP and clear the field). A line also reported elsewhere (an elective
+    recovery plan, a board paper) is not counted twice in the trust's savings."""
+    for line in lines:
+        if line.cash_releasing and _NAMES_CIP.search(line.also_reported_in):
+            yield Finding(
+                Check.COUNTED_IN_BOTH,
+                line.id,
+                line.row,
+                Column.ALSO_REPORTED_IN,
+                f"also reported in {line.also_reported_in!r} and cash-releasing here: its cash "
+                "is counted in both; count it in one (Cash releasing No here, or clear the field)",
+            )
+
+
 def check_register(
     lines: Sequence[BenefitLine], year: FinancialYear, statuses: Collection[str]
 ) -> list[Finding]:
@@ -163,6 +192,7 @@ def check_register(
         *_starts(lines, year),
         *_counted_once(lines),
         *_one_off_stock(lines),
+        *_counted_in_both(lines),
     ]
 
 

@@ -22,6 +22,8 @@ class Sheet(StrEnum):
     REGISTER = "Register"
     RELEASED_TIME = "Released Time"
     STOCK = "Stock"
+    SECOND_ORDER = "Second Order"
+    COSTS = "Costs"
     PHASING = "Phasing"
     ROLLUP = "Rollup"
     DASHBOARD = "Dashboard"
@@ -43,6 +45,10 @@ class Table(StrEnum):
     CHECKS = "tblChecks"  # Checks: one check a row, 0 when all is well
     BENEFIT_TYPES = "tblBenefitTypes"  # Inputs: each benefit type and its order (first, second)
     FINDINGS = "tblFindings"  # Checks: one finding a row, written by the refresh
+    INCOME = "tblIncome"  # Second Order: extra cases and the income they bring
+    REVENUE = "tblRevenue"  # Second Order: revenue spend avoided (bank shifts, theatre lists)
+    ASSETS = "tblAssets"  # Second Order: assets no longer employed
+    COSTS = "tblCosts"  # Costs: the programme's costs and benefits by year, for NPV and ROI
 
 
 class AssumptionsColumn(StrEnum):
@@ -122,6 +128,64 @@ class StockColumn(StrEnum):
     DAYS_AFTER = "Days of stock after"
 
 
+class IncomeColumn(StrEnum):
+    """tblIncome: extra cases a year and what each brings in, less its variable cost."""
+
+    LINE = "Line"
+    WARD = "Ward or team"
+    WHAT = "Cases"
+    EXTRA_CASES = "Extra cases a year"
+    TARIFF = "Tariff"
+    VARIABLE_COST = "Variable cost a case"
+    INCOME = "Income a year"
+
+
+class RevenueColumn(StrEnum):
+    """tblRevenue: a unit of revenue spend (a bank shift, a theatre list) used less each month."""
+
+    LINE = "Line"
+    WARD = "Ward or team"
+    WHAT = "Spend avoided"
+    BASELINE = "A month before"
+    CURRENT = "A month after"
+    UNIT_COST = "Cost of one"
+    SAVING = "Saving a year"
+
+
+class AssetsColumn(StrEnum):
+    """tblAssets: assets no longer employed, and the PDC dividend and depreciation avoided."""
+
+    LINE = "Line"
+    WARD = "Ward or team"
+    ASSET = "Asset"
+    VALUE_REDUCTION = "Assets employed down by"
+    DEPRECIATION = "Depreciation avoided a year"
+    SAVING = "Saving a year"
+
+
+SOURCE_TABLES: Final = (
+    ("tblTaskTimes", "Line", ("Value a year",)),
+    ("tblStock", "Line", ("One-off release", "Recurrent a year")),
+    ("tblIncome", "Line", ("Income a year",)),
+    ("tblRevenue", "Line", ("Saving a year",)),
+    ("tblAssets", "Line", ("Saving a year",)),
+)
+"""Each source sheet's table, the column naming the code a register line rests on, and the
+columns whose sum is that line's full-year effect."""
+
+
+class CostsColumn(StrEnum):
+    """tblCosts: the programme's costs by year of the programme (0 = the tracker's year), and the
+    benefits the register shows for each, for the programme's NPV and ROI."""
+
+    YEAR = "Year"
+    ONE_OFF = "One-off costs"
+    RECURRENT = "Recurrent costs"
+    TOTAL = "Total costs"
+    BENEFITS = "Benefits"
+    NET = "Net benefit"
+
+
 MONTHS: Final = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
 """The months of the NHS financial year, in order; tblPhasing has a Plan, Forecast and Actual
 column for each, headed e.g. "Plan Apr"."""
@@ -169,7 +233,7 @@ class FindingsColumn(StrEnum):
 
     CHECK = "Check"
     LINE = "Line ID"
-    ROW = "Register row"
+    ROW = "Row"  # the worksheet row: the register's, or that of the sheet the finding names
     COLUMN = "Column"
     FINDING = "Finding"
 
@@ -184,6 +248,9 @@ class RollupColumn(StrEnum):
     IN_YEAR_EFFECT = "In-year effect"
     RISK_ADJUSTED = "Risk-adjusted in-year"
     CASH_RELEASING = "Cash-releasing in-year"
+    # the directorate of the row's ward or team (its first register line's), to filter or
+    # pivot the rollup by directorate as well as by ward or team
+    DIRECTORATE = "Directorate"
 
 
 class Name(StrEnum):
@@ -200,6 +267,21 @@ class Name(StrEnum):
     PRODUCTIVE_HOURS = "ProductiveHours"  # productive hours a year of one whole-time post
     MONTHS_IN_YEAR = "MonthsInYear"
     AGREEMENT_TOLERANCE = "AgreementTolerance"  # pounds two figures may differ by and agree
+    # Inputs: who the tracker is for (read by consolidation across trusts)
+    ORGANISATION = "Organisation"  # the organisation's name
+    ORGANISATION_CODE = "OrganisationCode"  # its NHS Organisation Data Service (ODS) code
+    # Inputs: the rates every hourly cost is worked out from (tblRates' Hourly cost)
+    RATES_YEAR = "RatesYear"  # the financial year the pay points and on-costs are for
+    EMPLOYER_NI_RATE = "EmployerNIRate"  # a fraction of pay above the threshold
+    EMPLOYER_NI_THRESHOLD = "EmployerNIThreshold"  # pounds a year
+    EMPLOYER_PENSION_RATE = "EmployerPensionRate"  # a fraction of pay, the local share
+    APPRENTICESHIP_LEVY_RATE = "ApprenticeshipLevyRate"  # a fraction of pay
+    PAID_HOURS = "PaidHours"  # paid hours a year of one whole-time post
+    PDC_RATE = "PDCRate"  # public dividend capital rate (assets employed)
+    DISCOUNT_RATE = "DiscountRate"  # the Green Book discount rate (NPV of the programme)
+    # Sources: the programme's appraisal, over the Costs table
+    PROGRAMME_NPV = "ProgrammeNPV"
+    PROGRAMME_ROI = "ProgrammeROI"
 
 
 # The Python module that the ribbon's VBA callbacks call through xlwings RunPython.

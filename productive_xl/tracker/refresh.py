@@ -17,9 +17,11 @@ from productive_xl.core.financial_year import FinancialYear
 from productive_xl.tracker.book import Book, NotATracker, Value, require_columns
 from productive_xl.tracker.checks import Check, Finding, check_counts, check_register
 from productive_xl.tracker.layout import (
+    SOURCE_TABLES,
     ChecksColumn,
     FindingsColumn,
     Name,
+    PhasingColumn,
     RollupColumn,
     StatusWeightsColumn,
     Table,
@@ -54,6 +56,7 @@ class RefreshResult:
     rollup_added: list[RollupKey] = field(default_factory=list)
     rollup_not_in_register: list[RollupKey] = field(default_factory=list)
     checks_added: list[str] = field(default_factory=list)
+    phasing_added: list[str] = field(default_factory=list)
     refreshed_at: datetime | None = None
     refreshed_by: str = ""
 
@@ -70,6 +73,11 @@ class RefreshResult:
         text += [f"  {check}: {count}" for check, count in self.counts.items() if count]
         if self.checks_added:
             text.append(f"Checks: {len(self.checks_added)} checks added to tblChecks.")
+        if self.phasing_added:
+            text.append(
+                f"Phasing: a row added for {len(self.phasing_added)} new lines: "
+                + ", ".join(self.phasing_added)
+            )
         if self.rollup_added:
             text.append(f"Rollup: {len(self.rollup_added)} rows added:")
             text += [f"  {' / '.join(key)}" for key in self.rollup_added]
@@ -104,7 +112,7 @@ def _finding_row(finding: Finding) -> dict[str, str | float]:
         FindingsColumn.CHECK: finding.check.value,
         FindingsColumn.LINE: finding.line_id,
         FindingsColumn.ROW: finding.row,
-        FindingsColumn.COLUMN: finding.column.value,
+        FindingsColumn.COLUMN: str(finding.column),
         FindingsColumn.FINDING: finding.message,
     }
 
@@ -112,7 +120,11 @@ def _finding_row(finding: Finding) -> dict[str, str | float]:
 def _write_findings(book: Book, findings: Sequence[Finding]) -> None:
     require_columns(book, Table.FINDINGS, list(FindingsColumn))
     order = list(Check)
-    ranked = sorted(findings, key=lambda f: (f.row, order.index(f.check), f.column))
+    # the register's findings by its row, then those of rows on other sheets
+    ranked = sorted(
+        findings,
+        key=lambda f: (f.check == Check.ROWS_NAME_A_LINE, f.row, order.index(f.check), f.column),
+    )
     book.replace_rows(Table.FINDINGS, [_finding_row(finding) for finding in ranked])
 
 
@@ -161,6 +173,64 @@ def _extend_rollup(
     return added, [key for key in existing if key not in wanted]
 
 
+def _add_phasing_rows(book: Book, lines: Sequence[BenefitLine]) -> list[str]:
+    """Give every register line with an ID that has no phasing row one, at the bottom of
+    tblPhasing (its plan is the table's formulas); the IDs it was given for."""
+    try:
+        if PhasingColumn.LINE not in book.columns(Table.PHASING):
+            return []
+    except NotATracker:  # a team's own workbook, phased (if at all) its own way
+        return []
+    phased = {_text(row.values.get(PhasingColumn.LINE)) for row in book.rows(Table.PHASING)}
+    added: list[str] = []
+    for line in lines:
+        if line.id and line.id not in phased and line.id not in added:
+            book.append_row(Table.PHASING, {PhasingColumn.LINE: line.id})
+            added.append(line.id)
+    return added
+
+
+def _text(value: Value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _rows_naming_no_line(book: Book, lines: Sequence[BenefitLine]) -> list[Finding]:
+    """Phasing rows naming no register line, and source rows (Released Time, Stock, Second
+    Order) that no register line names as its source line: one finding each, with its sheet
+    and row. A table the workbook lacks (a team's own workbook) has none."""
+    ids = {line.id for line in lines}
+    sources = {line.source_line for line in lines}
+    tables: list[tuple[str, str, set[str], str, str]] = [
+        (Table.PHASING, PhasingColumn.LINE, ids, "names line", "no register line has")
+    ]
+    tables += [
+        (table, line, sources, "has code", "no register line names it as its Source line")
+        for table, line, _ in SOURCE_TABLES
+    ]
+    found = []
+    for table, column, known, has, why in tables:
+        try:
+            if column not in book.columns(table):
+                continue
+        except NotATracker:
+            continue
+        for row in book.rows(table):
+            code = _text(row.values.get(column))
+            if code and code not in known:
+                sheet = book.cell_address(table, column, row.row).partition("!")[0]
+                found.append(
+                    Finding(
+                        Check.ROWS_NAME_A_LINE,
+                        code,
+                        row.row,
+                        column,
+                        f"{sheet} row {row.row} ({table}) {has} {code}, which {why}: "
+                        "correct the code, or delete the row",
+                    )
+                )
+    return found
+
+
 def read_register(book: Book) -> list[BenefitLine]:
     """The register's lines, from tblBenefits."""
     require_columns(book, Table.BENEFITS, _NEEDED)
@@ -194,7 +264,8 @@ def refresh(book: Book, user: str, now: datetime) -> RefreshResult:
     for name in (Name.REFRESHED_AT, Name.REFRESHED_BY):
         book.name_value(name)  # a missing name is found now, not after half the writing
 
-    findings = check_register(lines, year, statuses)
+    phasing_added = _add_phasing_rows(book, lines)
+    findings = [*check_register(lines, year, statuses), *_rows_naming_no_line(book, lines)]
     _write_findings(book, findings)
     checks_added = _list_checks(book)
     added, stale = _extend_rollup(book, lines)
@@ -207,6 +278,7 @@ def refresh(book: Book, user: str, now: datetime) -> RefreshResult:
         rollup_added=added,
         rollup_not_in_register=stale,
         checks_added=checks_added,
+        phasing_added=phasing_added,
         refreshed_at=now,
         refreshed_by=user,
     )

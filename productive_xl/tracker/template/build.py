@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Final
 
@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.workbook.properties import CalcProperties
 from openpyxl.writer.excel import ExcelWriter
 
+from productive_xl.core.financial_year import FinancialYear
 from productive_xl.headless.recalc import recalc
 from productive_xl.headless.report import RecalcReport
 from productive_xl.tracker.attach import attach
@@ -28,11 +29,13 @@ from productive_xl.tracker.layout import BenefitTypesColumn, RatesColumn, Status
 from productive_xl.tracker.register import PROGRAMMES, Column, Recurrence
 from productive_xl.tracker.template.about import build_about
 from productive_xl.tracker.template.checks import build_checks
+from productive_xl.tracker.template.costs import build_costs
 from productive_xl.tracker.template.dashboard import build_dashboard
-from productive_xl.tracker.template.inputs import build_inputs
+from productive_xl.tracker.template.inputs import EXAMPLE_YEAR, build_inputs
 from productive_xl.tracker.template.phasing import build_phasing
 from productive_xl.tracker.template.register import YES, build_register
 from productive_xl.tracker.template.rollup import build_rollup
+from productive_xl.tracker.template.second_order import build_second_order
 from productive_xl.tracker.template.sources import build_released_time, build_stock
 from productive_xl.tracker.template.tables import column_range
 
@@ -44,10 +47,18 @@ EXCEL_365_CALC_ID: Final = 191029
 _ZIP_TIME: Final = (2025, 4, 1, 0, 0, 0)
 
 
-def _workbook(*, example: bool) -> Workbook:
+def tracker_year(*, example: bool, year: FinancialYear | None = None) -> FinancialYear:
+    """The year a new tracker reports: ``year`` when given, else the example's year for the
+    example, else the current NHS financial year."""
+    if year is not None:
+        return year
+    return EXAMPLE_YEAR if example else FinancialYear.containing(date.today())
+
+
+def _workbook(*, example: bool, year: FinancialYear) -> Workbook:
     book = Workbook()
     build_about(book)
-    build_inputs(book)
+    build_inputs(book, year, example=example)
     lists: dict[str, str] = {
         Column.PROGRAMME: '"' + ",".join(PROGRAMMES) + '"',
         Column.BENEFIT_TYPE: column_range(
@@ -62,6 +73,8 @@ def _workbook(*, example: bool) -> Workbook:
         book, example=example, bands=column_range(book, Table.RATES, RatesColumn.BAND)
     )
     build_stock(book, example=example)
+    build_second_order(book, example=example)
+    build_costs(book, example=example)
     build_phasing(book, example=example)
     build_rollup(book, example=example)
     build_dashboard(book)
@@ -92,10 +105,10 @@ def _write(book: Workbook, path: Path) -> None:
             archive.writestr(member, built.read(info.filename))
 
 
-def build_workbook(path: Path, *, example: bool) -> None:
+def build_workbook(path: Path, *, example: bool, year: FinancialYear | None = None) -> None:
     """Write the tracker's workbook content to ``path`` as built, before any recalculation:
-    its formula cells hold no values yet."""
-    _write(_workbook(example=example), Path(path))
+    its formula cells hold no values yet. ``year``: see :func:`tracker_year`."""
+    _write(_workbook(example=example, year=tracker_year(example=example, year=year)), Path(path))
 
 
 def finish(xlsx: Path, out: Path) -> None:
@@ -105,15 +118,16 @@ def finish(xlsx: Path, out: Path) -> None:
     attach(xlsx, out)
 
 
-def build_tracker(path: Path, *, example: bool) -> RecalcReport:
-    """Build the tracker workbook at ``path``: the template, or with ``example`` the example
-    trust's tracker, recalculated by productive-xl recalc so that it opens with its values.
+def build_tracker(path: Path, *, example: bool, year: FinancialYear | None = None) -> RecalcReport:
+    """Build the tracker workbook at ``path``: the template for ``year`` (see
+    :func:`tracker_year`), or with ``example`` the example trust's tracker, recalculated by
+    productive-xl recalc so that it opens with its values.
 
     Returns recalc's report. ``path`` is replaced only once the whole workbook is built.
     """
     with tempfile.TemporaryDirectory(prefix="productive_xl-tracker-") as scratch:
         staging = Path(scratch) / "tracker.xlsx"
-        build_workbook(staging, example=example)
+        build_workbook(staging, example=example, year=year)
         report = recalc(staging)
         finish(staging, Path(path))
     return report

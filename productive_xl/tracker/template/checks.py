@@ -47,6 +47,11 @@ FORMULA_CHECKS: Final = (
         f"SUMPRODUCT(--({whole(Table.BENEFITS, Column.DISAGREES_WITH_SOURCE)}=TRUE))",
     ),
     (
+        "Each line's figure rests on a row of a source sheet",
+        f'SUMPRODUCT(--({whole(Table.BENEFITS, Column.ID)}<>""),'
+        f"--({whole(Table.BENEFITS, Column.SOURCE_ROWS)}=0))",
+    ),
+    (
         "Each line's twelve plan months add up to its in-year effect",
         f"SUMPRODUCT(--({whole(Table.PHASING, PhasingColumn.PLAN_DISAGREES)}=TRUE))",
     ),
@@ -81,8 +86,8 @@ CHECK_COLUMNS: Final = (
 FINDING_COLUMNS: Final = (
     Col(FindingsColumn.CHECK, "tblChecks", width=58),
     Col(FindingsColumn.LINE, "register ID", width=10),
-    Col(FindingsColumn.ROW, "worksheet row", width=10),
-    Col(FindingsColumn.COLUMN, "register column", width=20),
+    Col(FindingsColumn.ROW, "register's, or as told", width=10),
+    Col(FindingsColumn.COLUMN, "column there", width=20),
     Col(FindingsColumn.FINDING, "", width=70),
 )
 

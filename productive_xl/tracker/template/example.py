@@ -19,13 +19,16 @@ from datetime import date
 from typing import Final
 
 from productive_xl.functions import (
+    productive_asset_saving,
+    productive_income,
     productive_released_hours,
     productive_released_time_value,
+    productive_saving,
     productive_stock_recurrent,
     productive_stock_release,
 )
 from productive_xl.tracker.register import BenefitType, Recurrence
-from productive_xl.tracker.template.inputs import TRACKER_YEAR
+from productive_xl.tracker.template.inputs import EXAMPLE_YEAR
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class TaskTiming:
         hours = productive_released_hours(
             self.minutes_before, self.minutes_after, self.times_a_day, self.days_a_year
         )
-        return float(productive_released_time_value(hours, self.band, TRACKER_YEAR.label))
+        return float(productive_released_time_value(hours, self.band, EXAMPLE_YEAR.label))
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,83 @@ STOCK_COUNTS: Final = (
 
 
 @dataclass(frozen=True)
+class IncomeDriver:
+    """A row of tblIncome: extra cases a year at a tariff, less the variable cost of each."""
+
+    line: str
+    ward: str
+    cases: str
+    extra_cases: float
+    tariff: float
+    variable_cost: float
+
+    @property
+    def value(self) -> float:
+        return float(productive_income(self.extra_cases, self.tariff, self.variable_cost))
+
+
+@dataclass(frozen=True)
+class RevenueDriver:
+    """A row of tblRevenue: units of spend a month before and after, at the cost of one."""
+
+    line: str
+    ward: str
+    spend: str
+    baseline: float
+    current: float
+    unit_cost: float
+
+    @property
+    def value(self) -> float:
+        return float(productive_saving(self.baseline, self.current, self.unit_cost, 12))
+
+
+@dataclass(frozen=True)
+class AssetDriver:
+    """A row of tblAssets: assets employed down by a value, and depreciation avoided."""
+
+    line: str
+    ward: str
+    asset: str
+    value_reduction: float
+    depreciation: float
+
+    @property
+    def value(self) -> float:
+        return float(productive_asset_saving(self.value_reduction, self.depreciation))
+
+
+INCOME_DRIVERS: Final = (
+    # Bristol: £2 million from theatre lists used fully, valued as income (not also as cost)
+    IncomeDriver("TH-01", "Main theatres", "Elective cases", 800, 3_400, 900),
+)
+REVENUE_DRIVERS: Final = (
+    RevenueDriver("BANK-W7", "Ward 7 (Medicine)", "Bank shifts", 40, 28, 250),
+    RevenueDriver("TH-02", "Main theatres", "Weekend waiting-list sessions", 8, 2, 2_400),
+)
+ASSET_DRIVERS: Final = (
+    AssetDriver(
+        "AS-01",
+        "Main theatres",
+        "Two surplus stack systems and a spare ultrasound",
+        150_000,
+        30_000,
+    ),
+)
+
+PROGRAMME_COSTS: Final = (
+    # year of the programme (0 = the tracker's year), one-off and recurrent costs
+    (0, 180_000, 60_000),
+    (1, 0, 60_000),
+    (2, 0, 60_000),
+    (3, 0, 60_000),
+    (4, 0, 60_000),
+)
+"""The example programme's costs: facilitators, training and backfill in its first year, and a
+programme lead every year."""
+
+
+@dataclass(frozen=True)
 class ExampleLine:
     """The inputs of one register line (tblBenefits), in the register's column order."""
 
@@ -158,6 +238,8 @@ class ExampleLine:
 def _source_value(line: str) -> float:
     sources = {timing.line: timing.value_a_year for timing in TASK_TIMINGS}
     sources.update({count.line: count.value for count in STOCK_COUNTS})
+    for drivers in (INCOME_DRIVERS, REVENUE_DRIVERS, ASSET_DRIVERS):
+        sources.update({driver.line: driver.value for driver in drivers})
     # what the owner types: the source sheet's figure to the penny
     return round(sources[line], 2)
 
@@ -192,8 +274,9 @@ EXAMPLE_LINES: Final = (
     ),
     ExampleLine(
         "PW-04", WARD, "Rostering", "Ward 7 (Medicine)", MEDICINE,
-        "Matron C. Evans", BenefitType.REVENUE_REDUCTION, "Yes", Recurrence.RECURRENT, "BANK-W7",
-        "Bank shifts 40 -> 28 a month at £250", 36_000, date(2025, 10, 1), 2,
+        # its cash is the Medicine CIP's: counted here as not cash-releasing, never in both
+        "Matron C. Evans", BenefitType.REVENUE_REDUCTION, "No", Recurrence.RECURRENT, "BANK-W7",
+        "Bank shifts 40 -> 28 a month at £250", _source_value("BANK-W7"), date(2025, 10, 1), 2,
         "Red", "Bank office shift reports", "CIP 2025/26 (Medicine)",
     ),
     ExampleLine(
@@ -224,15 +307,22 @@ EXAMPLE_LINES: Final = (
     ExampleLine(
         "POT-01", THEATRE, "Theatre scheduling and start times", "Main theatres", SURGERY,
         "Theatre Manager G. Ward", BenefitType.INCOME, "Yes", Recurrence.RECURRENT, "TH-01",
-        "800 more elective cases a year at £3,400 tariff less £900 variable cost",
-        2_000_000, date(2025, 10, 1), 3, "Amber",
+        "800 more elective cases a year at £3,400 tariff less £900 variable cost: £2,500 each",
+        _source_value("TH-01"), date(2025, 10, 1), 3, "Amber",
         "Theatre system: sessions and cases by month", "Elective recovery plan",
     ),
     ExampleLine(
         "POT-02", THEATRE, "Out-of-hours lists avoided", "Main theatres", SURGERY,
         "Theatre Manager G. Ward", BenefitType.REVENUE_REDUCTION, "Yes", Recurrence.RECURRENT,
-        "TH-02", "Weekend waiting-list sessions 8 -> 2 a month at £2,400", 172_800,
+        "TH-02", "Weekend waiting-list sessions 8 -> 2 a month at £2,400", _source_value("TH-02"),
         date(2026, 1, 1), 0, "Red", "WLI payments ledger", "",
+    ),
+    ExampleLine(
+        "POT-03", THEATRE, "Equipment", "Main theatres", SURGERY, "Theatre Manager G. Ward",
+        BenefitType.ASSETS, "No", Recurrence.RECURRENT, "AS-01",
+        "Surplus equipment sold: assets employed down £150,000, depreciation £30,000 a year",
+        _source_value("AS-01"), date(2026, 1, 1), 0, "Green", "Fixed asset register disposals",
+        "",
     ),
 )  # fmt: skip
 

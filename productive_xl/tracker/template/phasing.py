@@ -28,7 +28,7 @@ from productive_xl.tracker.template.example import (
     FORECAST_FACTOR,
     ExampleLine,
 )
-from productive_xl.tracker.template.inputs import TRACKER_YEAR
+from productive_xl.tracker.template.inputs import EXAMPLE_YEAR
 from productive_xl.tracker.template.tables import (
     DATE,
     FIRST_TABLE_ROW,
@@ -59,24 +59,29 @@ def _started(formula: str) -> str:
     return once_started(_phase(P.LINE), formula)
 
 
-def _register(column: Column) -> str:
+def _register(column: Column, missing: str = "0") -> str:
     """``column`` of the register line the row names: the first line with its ID. A row naming
-    no register line shows #N/A; an ID used twice is the refresh's finding, and a start date
-    is never added to another's."""
-    return (
-        f"INDEX({whole(Table.BENEFITS, column)},"
-        f"MATCH({_phase(P.LINE)},{whole(Table.BENEFITS, Column.ID)},0))"
-    )
+    no register line reads 0 (its plan is nothing) rather than a chain of #N/A: the refresh
+    lists it as a finding with its row. An ID used twice is the refresh's finding too, and a
+    start date is never added to another's."""
+    match = f"MATCH({_phase(P.LINE)},{whole(Table.BENEFITS, Column.ID)},0)"
+    return f"IF(ISNUMBER({match}),INDEX({whole(Table.BENEFITS, column)},{match}),{missing})"
 
 
-def _from_register(column: Column) -> str:
-    return _started(_register(column))
+def _from_register(column: Column, missing: str = "0") -> str:
+    return _started(_register(column, missing))
 
 
 LEAD_COLUMNS: Final = (
     Col(P.LINE, "register ID", width=10),
     Col(P.FULL_YEAR_EFFECT, "£ (Register)", MONEY, _from_register(Column.FULL_YEAR_EFFECT)),
-    Col(P.START_DATE, "date (Register)", DATE, _from_register(Column.START_DATE), width=11),
+    Col(
+        P.START_DATE,
+        "date (Register)",
+        DATE,
+        _from_register(Column.START_DATE, Name.YEAR_START),
+        width=11,
+    ),
     Col(P.RAMP_MONTHS, "months (Register)", formula=_from_register(Column.RAMP_MONTHS), width=9),
     Col(
         P.NON_RECURRENT,
@@ -158,10 +163,10 @@ def plan_by_month(line: ExampleLine) -> tuple[float, ...]:
     """An example line's plan for each month (as the workbook works it out), for its typed
     forecast and actuals."""
     if line.recurrence == Recurrence.NON_RECURRENT:
-        months = monthly_phasing(line.full_year_effect, line.start_date, TRACKER_YEAR)
+        months = monthly_phasing(line.full_year_effect, line.start_date, EXAMPLE_YEAR)
         first = next(index for index, value in enumerate(months) if value)
         return tuple(line.full_year_effect if i == first else 0.0 for i in range(len(months)))
-    return monthly_phasing(line.full_year_effect, line.start_date, TRACKER_YEAR, line.ramp_months)
+    return monthly_phasing(line.full_year_effect, line.start_date, EXAMPLE_YEAR, line.ramp_months)
 
 
 def _example_row(line: ExampleLine) -> Sequence[object]:
@@ -200,8 +205,8 @@ def build_phasing(book: Workbook, *, example: bool) -> Worksheet:
         sheet,
         "Phasing",
         "Each register line by month: the plan follows from its full-year effect, start date "
-        "and ramp (grey); type the forecast and the actuals (orange). Add a row for each new "
-        "register line.",
+        "and ramp (grey); type the forecast and the actuals (orange). Refresh adds a row for "
+        "each new register line.",
     )
     columns = phasing_columns()
     rows = [_example_row(line) for line in EXAMPLE_LINES] if example else []

@@ -14,14 +14,13 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from productive_xl.tracker.layout import (
+    SOURCE_TABLES,
     BenefitTypesColumn,
     Name,
     PhasingColumn,
     Sheet,
     StatusWeightsColumn,
-    StockColumn,
     Table,
-    TaskTimesColumn,
 )
 from productive_xl.tracker.register import CALCULATED_COLUMNS, Column, Recurrence
 from productive_xl.tracker.template.example import EXAMPLE_LINES
@@ -157,20 +156,21 @@ REGISTER_COLUMNS: Final = _in_register_order(
             "£ a year (one-off: £)",
             MONEY,
             _from_source(
-                _sum_by_source(Table.TASK_TIMES, TaskTimesColumn.VALUE, TaskTimesColumn.LINE)
-                + "+"
-                + _sum_by_source(Table.STOCK, StockColumn.ONE_OFF_RELEASE, StockColumn.LINE)
-                + "+"
-                + _sum_by_source(Table.STOCK, StockColumn.RECURRENT, StockColumn.LINE)
+                "+".join(
+                    _sum_by_source(table, value, line)
+                    for table, line, values in SOURCE_TABLES
+                    for value in values
+                )
             ),
         ),
         Col(
             Column.SOURCE_ROWS,
             "rows",
-            formula=_from_source(
-                _count_by_source(Table.TASK_TIMES, TaskTimesColumn.LINE)
-                + "+"
-                + _count_by_source(Table.STOCK, StockColumn.LINE)
+            # 0 for a line naming no source line: its figure rests on no working (Checks)
+            formula=_started(
+                f'({_line(Column.SOURCE_LINE)}<>"")*('
+                + "+".join(_count_by_source(table, line) for table, line, _ in SOURCE_TABLES)
+                + ")"
             ),
             width=8,
         ),
@@ -201,9 +201,9 @@ def build_register(book: Workbook, *, example: bool, lists: dict[str, str]) -> W
     sheet_heading(
         sheet,
         "Benefits register",
-        "One line per benefit. Type the orange columns; the grey ones are worked out. A line "
-        "resting on a task timing or stock count names its code as Source line; its full-year "
-        "effect must agree with that sheet's value (Checks).",
+        "One line per benefit. Type the orange columns; the grey ones are worked out. Each line "
+        "names as Source line the code of its working (Released Time, Stock or Second Order); "
+        "its full-year effect must agree with that sheet's value (Checks).",
     )
     rows = [line.values() for line in EXAMPLE_LINES] if example else []
     write_table(sheet, Table.BENEFITS, REGISTER_COLUMNS, rows, top=FIRST_TABLE_ROW)

@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from productive_xl.tracker.layout import RollupColumn, Sheet, Table
 from productive_xl.tracker.register import Column
 from productive_xl.tracker.template.example import EXAMPLE_LINES
-from productive_xl.tracker.template.inputs import TRACKER_YEAR
+from productive_xl.tracker.template.inputs import EXAMPLE_YEAR
 from productive_xl.tracker.template.tables import (
     FIRST_TABLE_ROW,
     MONEY,
@@ -53,6 +53,20 @@ ROLLUP_COLUMNS: Final = (
     Col(RollupColumn.IN_YEAR_EFFECT, "£ in the year", MONEY, _total(Column.IN_YEAR_EFFECT)),
     Col(RollupColumn.RISK_ADJUSTED, "£ in the year", MONEY, _total(Column.RISK_ADJUSTED)),
     Col(RollupColumn.CASH_RELEASING, "£ in the year", MONEY, _total(Column.CASH_IN_YEAR)),
+    Col(
+        RollupColumn.DIRECTORATE,
+        "of the ward or team (Register)",
+        TEXT,
+        # a ward or team belongs to one directorate: its first register line's; blank for a
+        # row no register line matches any longer
+        once_started(
+            this_row(Table.ROLLUP, RollupColumn.PROGRAMME),
+            f"IFNA(INDEX({whole(Table.BENEFITS, Column.DIRECTORATE)},"
+            f"MATCH({this_row(Table.ROLLUP, RollupColumn.WARD)},"
+            f'{whole(Table.BENEFITS, Column.WARD)},0))&"","")',
+        ),
+        width=18,
+    ),
 )
 
 
@@ -60,7 +74,7 @@ def example_keys() -> list[tuple[str, str, str]]:
     """The (programme, ward or team, year) of the example's register, in order of first use."""
     keys: dict[tuple[str, str, str], None] = {}
     for line in EXAMPLE_LINES:
-        keys[line.programme, line.ward, TRACKER_YEAR.label] = None
+        keys[line.programme, line.ward, EXAMPLE_YEAR.label] = None
     return list(keys)
 
 
@@ -70,8 +84,9 @@ def build_rollup(book: Workbook, *, example: bool) -> Worksheet:
     sheet_heading(
         sheet,
         "Rollup",
-        "The register's totals by programme, ward or team, and financial year. Refresh adds a "
-        "row for each new combination; every figure is a formula of the row's three keys.",
+        "The register's totals by programme, ward or team, and financial year, with each ward's "
+        "directorate (filter on it to read the rollup by directorate). Refresh adds a row for "
+        "each new combination; every figure is a formula of the row's three keys.",
     )
     rows = example_keys() if example else []
     write_table(sheet, Table.ROLLUP, ROLLUP_COLUMNS, rows, top=FIRST_TABLE_ROW)
