@@ -27,9 +27,11 @@ MAY_IMPORT: dict[str, set[str]] = {
     "vbaproject": set(),
     "headless": FUNCTIONS | {"ooxml"},
     "tracker": FUNCTIONS | {"ooxml", "vbaproject", "headless"},
+    "consolidation": FUNCTIONS | {"ooxml", "headless", "tracker"},
     "excel": FUNCTIONS | {"root", "ooxml", "tracker"},
-    "cli": FUNCTIONS | {"root", "ooxml", "vbaproject", "headless", "tracker", "excel"},
-    "root": {"core", "headless"},
+    "cli": FUNCTIONS
+    | {"root", "ooxml", "vbaproject", "headless", "tracker", "excel", "consolidation"},
+    "root": {"core", "headless", "consolidation"},
 }
 
 

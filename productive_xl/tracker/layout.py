@@ -193,6 +193,8 @@ class Name(StrEnum):
     MASTER_CHECK = "MasterCheck"  # Checks: the sum of every check; shown on every sheet
     REFRESHED_AT = "RefreshedAt"  # About: when the tracker was last refreshed
     REFRESHED_BY = "RefreshedBy"  # About: who refreshed it (user name, or the server's)
+    ORGANISATION = "Organisation"  # Inputs: the organisation whose tracker it is
+    ORGANISATION_CODE = "OrganisationCode"  # Inputs: its ODS code
     # Inputs: tblAssumptions' Value cells that formulas use by name (no number inside a formula)
     YEAR_START = "YearStart"  # the first day of FinancialYear
     PAY_POINT = "PayPoint"  # the pay point hourly costs are worked out at: entry, mid or top
