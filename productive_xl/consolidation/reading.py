@@ -24,7 +24,14 @@ import pandas as pd
 from productive_xl.ooxml.package import UnusableWorkbook
 from productive_xl.tracker.book import NotATracker, Value
 from productive_xl.tracker.file_book import FileBook
-from productive_xl.tracker.layout import ChecksColumn, Name, PhasingColumn, Table
+from productive_xl.tracker.layout import (
+    ORGANISATION_CODE_NAME,
+    ORGANISATION_NAME,
+    ChecksColumn,
+    Name,
+    PhasingColumn,
+    Table,
+)
 from productive_xl.tracker.register import Column
 
 # The provenance columns every DataFrame starts with.
@@ -241,8 +248,8 @@ def read_tracker(path: Path | str) -> TrackerData:
 
 
 def _read(source: Path, book: FileBook) -> TrackerData:
-    organisation = _text(_optional_name(book, Name.ORGANISATION)) or source.stem
-    code = _text(_optional_name(book, Name.ORGANISATION_CODE))
+    organisation = _text(_optional_name(book, ORGANISATION_NAME)) or source.stem
+    code = _text(_optional_name(book, ORGANISATION_CODE_NAME))
     sha256 = file_sha256(source)
     provenance = {
         ORGANISATION: organisation,

@@ -193,8 +193,6 @@ class Name(StrEnum):
     MASTER_CHECK = "MasterCheck"  # Checks: the sum of every check; shown on every sheet
     REFRESHED_AT = "RefreshedAt"  # About: when the tracker was last refreshed
     REFRESHED_BY = "RefreshedBy"  # About: who refreshed it (user name, or the server's)
-    ORGANISATION = "Organisation"  # Inputs: the organisation whose tracker it is
-    ORGANISATION_CODE = "OrganisationCode"  # Inputs: its ODS code
     # Inputs: tblAssumptions' Value cells that formulas use by name (no number inside a formula)
     YEAR_START = "YearStart"  # the first day of FinancialYear
     PAY_POINT = "PayPoint"  # the pay point hourly costs are worked out at: entry, mid or top
@@ -203,6 +201,13 @@ class Name(StrEnum):
     MONTHS_IN_YEAR = "MonthsInYear"
     AGREEMENT_TOLERANCE = "AgreementTolerance"  # pounds two figures may differ by and agree
 
+
+# The organisation's name and ODS code on Inputs, which the consolidation reads where a tracker
+# has them. The tracker-year branch adds them to the template as Name.ORGANISATION and
+# Name.ORGANISATION_CODE (the same spellings); until then the template has neither, and Name
+# lists only what the template holds.
+ORGANISATION_NAME: Final = "Organisation"
+ORGANISATION_CODE_NAME: Final = "OrganisationCode"
 
 # The Python module that the ribbon's VBA callbacks call through xlwings RunPython.
 RIBBON_MODULE: Final = "productive_xl.excel.ribbon"

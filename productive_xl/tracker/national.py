@@ -30,7 +30,15 @@ from productive_xl.core.phasing import monthly_phasing
 from productive_xl.headless.report import RecalcReport
 from productive_xl.tracker.book import NotATracker, Value
 from productive_xl.tracker.file_book import FileBook
-from productive_xl.tracker.layout import MONTHS, Measure, Name, PhasingColumn, Table, month_column
+from productive_xl.tracker.layout import (
+    MONTHS,
+    ORGANISATION_CODE_NAME,
+    ORGANISATION_NAME,
+    Measure,
+    PhasingColumn,
+    Table,
+    month_column,
+)
 from productive_xl.tracker.refresh_file import refresh_file
 from productive_xl.tracker.register import BenefitType, Column, Recurrence
 from productive_xl.tracker.template.build import build_tracker
@@ -241,8 +249,8 @@ def _fill(
     book.replace_rows(Table.BENEFITS, [line.register_row() for line in lines])
     book.replace_rows(Table.PHASING, [line.phasing_row() for line in lines])
     for name, value in (
-        (Name.ORGANISATION, organisation.name),
-        (Name.ORGANISATION_CODE, organisation.code),
+        (ORGANISATION_NAME, organisation.name),
+        (ORGANISATION_CODE_NAME, organisation.code),
     ):
         # a template without the name: the file's name is read as the organisation
         with contextlib.suppress(NotATracker):
