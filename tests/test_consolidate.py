@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from python_calamine import CalamineWorkbook
 
 from productive_xl import read_tracker
 from productive_xl.cli.main import main
+from productive_xl.ooxml.parts import with_defined_names
 from productive_xl.tracker.file_book import FileBook
 from productive_xl.tracker.layout import Table
 from productive_xl.tracker.national import write_national_example
@@ -306,3 +308,37 @@ def test_libreoffice_opens_it_and_every_formula_gives_the_value_written(rollup: 
                         cell.coordinate,
                     )
     assert formulas > 100
+
+
+def test_the_organisation_is_read_from_its_names_where_the_tracker_has_them(
+    national: Path, tmp_path: Path
+) -> None:
+    """A tracker carrying the Organisation and OrganisationCode names (as the template will):
+    they name the organisation, not the file."""
+    named = tmp_path / "renamed file.xlsm"
+    with (
+        zipfile.ZipFile(national / f"{RIVERSIDE}.xlsm") as source,
+        zipfile.ZipFile(named, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = with_defined_names(
+                    data, {"Organisation": "About!$Z$1", "OrganisationCode": "About!$Z$2"}
+                )
+            target.writestr(item, data)
+    book = FileBook(named)
+    book.set_name_value("Organisation", "Riverside Health and Care NHS Trust (named)")
+    book.set_name_value("OrganisationCode", "ZZB")
+    book.save(named)
+    tracker = read_tracker(named)
+    assert tracker.organisation == "Riverside Health and Care NHS Trust (named)"
+    assert tracker.organisation_code == "ZZB"
+    assert set(tracker.lines["Organisation code"]) == {"ZZB"}
+    assert set(tracker.lines["Source file"]) == {"renamed file.xlsm"}
+
+
+def test_the_national_example_needs_two_organisations_at_least(tmp_path: Path) -> None:
+    status = main(["example", "--national", str(tmp_path / "out"), "--organisations", "1"])
+    assert status == 2
+    assert not (tmp_path / "out").exists()
