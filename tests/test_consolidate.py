@@ -342,3 +342,29 @@ def test_the_national_example_needs_two_organisations_at_least(tmp_path: Path) -
     status = main(["example", "--national", str(tmp_path / "out"), "--organisations", "1"])
     assert status == 2
     assert not (tmp_path / "out").exists()
+
+
+def test_an_empty_tracker_consolidates_to_nothing(tmp_path: Path) -> None:
+    empty = tmp_path / "Empty Trust.xlsm"
+    assert main(["new-tracker", str(empty)]) == 0
+    out = tmp_path / "rollup.xlsx"
+    assert main(["consolidate", str(empty), "-o", str(out), "--as-of", "2025-04-01"]) == 0
+    sheet = openpyxl.load_workbook(out, data_only=True)["Summary"]
+    rows = _rows_by_label([list(row) for row in sheet.iter_rows(values_only=True)])
+    assert rows["Total"][1:] == [0] * 7
+    # the one exception: a new tracker has never been refreshed (RefreshedAt is blank)
+    assert rows["Exceptions to look at"][1] == 1
+    exceptions = openpyxl.load_workbook(out, data_only=True)["Exceptions"]
+    assert exceptions["A2"].value == "Not refreshed in the last month"
+    assert "never refreshed" in exceptions["G2"].value
+
+
+def test_an_output_that_cannot_be_written_is_exit_5(national: Path, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file.txt"
+    not_a_folder.write_text("a file, not a folder")
+    result = run_productive_xl(
+        "consolidate", str(national / f"{NORTHGATE}.xlsm"), "-o", str(not_a_folder / "r.xlsx")
+    )
+    assert result.returncode == 5
+    assert result.stderr.count("\n") == 1
+    assert not_a_folder.read_text() == "a file, not a folder"

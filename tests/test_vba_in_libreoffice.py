@@ -123,6 +123,12 @@ CASES: list[tuple[str, Any, list[Any]]] = [
     ),
     ("=PRODUCTIVE_ROI(150,100)", 0.5, [["Double", 150], ["Double", 100]]),
     ('=PRODUCTIVE_RISK_ADJUST(1000,"Amber")', 500.0, [["Double", 1000], ["String", "Amber"]]),
+    # A table (one group, "Ward", totalling 150): a formula of one cell shows its first value
+    (
+        '=PRODUCTIVE_ROLLUP(150,"Ward")',
+        "Ward",
+        [["Double", 150], ["String", "Ward"], ["Missing"], ["Missing"]],
+    ),
     # Omitted optional arguments arrive as Missing, and xlwings gives their defaults.
     (
         "=PRODUCTIVE_SAVING(A1,B1,C1)",
@@ -236,7 +242,7 @@ def test_every_wrapper_passes_its_arguments_in_order(run: tuple[dict[str, Any], 
         re.MULTILINE,
     )
     called = {formula[1 : formula.index("(")] for formula, _, _ in CASES}
-    assert len(wrappers) == 15
+    assert len(wrappers) == 16
     assert set(wrappers) == called
 
 

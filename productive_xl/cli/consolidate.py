@@ -81,8 +81,8 @@ def consolidate_command(args: argparse.Namespace) -> int:
     except ParquetUnavailable as error:
         print(f"productive-xl consolidate: {error}", file=sys.stderr)
         return EXIT_ENVIRONMENT
-    except OSError as error:
-        print(f"productive-xl consolidate: cannot write: {error}", file=sys.stderr)
+    except OSError as error:  # disk full, permission, a read-only file system
+        print(f"productive-xl consolidate: {error}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     result = run.result
     print(

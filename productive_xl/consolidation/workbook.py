@@ -201,8 +201,11 @@ def _totals_table(
     total_row = last + 1
     sheet.write_string(total_row, 0, TOTAL, formats.total_label)
     for index, measure in enumerate(MEASURES, start=1):
+        if not groups:  # no line: nothing above to add up (a SUM there would read itself)
+            sheet.write_number(total_row, index, 0, formats.total)
+            continue
         above = [result.total(measure, column, group) for group in groups]
-        cells = f"{xl_rowcol_to_cell(first, index)}:{xl_rowcol_to_cell(max(last, first), index)}"
+        cells = f"{xl_rowcol_to_cell(first, index)}:{xl_rowcol_to_cell(last, index)}"
         sheet.write_formula(total_row, index, f"=SUM({cells})", formats.total, excel_sum(above))
     return first, last
 
