@@ -320,6 +320,8 @@ def productive_rollup(
         for i, (amount, key) in enumerate(zip(amounts, keys, strict=True), start=1)
         if not (is_blank(amount) and all(group == "" for group in key))
     ]
+    if not rows:  # Excel's own functions give #CALC! for an empty table; ours give #N/A
+        raise core.NotFound("there is no amount or group to total: every cell is blank")
     figures = [None if is_blank(a) else number(a, f"values (cell {i})") for i, a, _ in rows]
     totals = core.totals_by_group(figures, [key for _, _, key in rows], _ORDERS[order])
     return [[*key, total] for key, total in totals]

@@ -19,7 +19,7 @@ from lxml import etree
 from python_calamine import CalamineWorkbook
 
 from productive_xl import recalc
-from productive_xl.core.errors import ExcelError, InvalidValue, OutOfRange
+from productive_xl.core.errors import ExcelError, InvalidValue, NotFound, OutOfRange
 from productive_xl.functions import productive_rollup
 from productive_xl.ooxml.dynamic_arrays import METADATA_PART
 
@@ -68,6 +68,8 @@ def test_bad_arguments_are_excel_errors() -> None:
     with pytest.raises(ExcelError) as passed_on:  # an error in a precedent cell is passed on
         productive_rollup([[1], ["#N/A"]], [["a"], ["b"]])
     assert passed_on.value.code == "#N/A"
+    with pytest.raises(NotFound, match="no amount or group"):
+        productive_rollup([[None], [None]], [[None], [None]])
     with pytest.raises(OutOfRange, match="sort is 2"):
         productive_rollup([[1]], [["a"]], None, 2)
 

@@ -205,20 +205,19 @@ def _table(
     found = book.rows(table)
     sheet = book.cell_address(table, columns[0], 0).rpartition("!")[0]
     rows = [row.row for row in found]
-    frame = pd.DataFrame(
-        {
-            **{
-                name: pd.Series([value] * len(found), dtype="string")
-                for name, value in provenance.items()
-            },
-            SHEET: pd.Series([sheet] * len(found), dtype="string"),
-            ROW: pd.Series(rows, dtype="int64"),
-        }
-    )
+    series: dict[str, pd.Series] = {
+        **{
+            name: pd.Series([value] * len(found), dtype="string")
+            for name, value in provenance.items()
+        },
+        SHEET: pd.Series([sheet] * len(found), dtype="string"),
+        ROW: pd.Series(rows, dtype="int64"),
+    }
     for column in columns:
-        frame[column] = _typed(
+        series[column] = _typed(
             column, [row.values.get(column) for row in found], sheet, rows, errors
         )
+    frame = pd.DataFrame(series)  # made at once: a column added at a time copies the frame
     return frame[[*PROVENANCE, *columns]]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
@@ -133,6 +133,8 @@ class Consolidation:
     checks: pd.DataFrame
     exceptions: pd.DataFrame
     as_of: datetime
+    _figure_lists: dict[str, list[float]] = field(default_factory=dict, repr=False)
+    _groups: dict[str, dict[str, list[int]]] = field(default_factory=dict, repr=False)
 
     def tracker_table(self) -> pd.DataFrame:
         rows = [
@@ -168,11 +170,25 @@ class Consolidation:
     def total(self, measure: str, column: str | None = None, group: str | None = None) -> float:
         """The total of ``measure`` over the lines whose ``column`` is ``group`` (all lines when
         no column is given), as SUMIFS works it out."""
-        values = self.lines[measure]
-        if column is not None:
-            chosen = self.lines[column].fillna("").map(match_key) == match_key(group or "")
-            values = values[chosen]
-        return excel_sum(values.astype("float64"))
+        figures = self._figures(measure)
+        if column is None:
+            return excel_sum(figures)
+        rows = self._rows_by_group(column).get(match_key(group or ""), [])
+        return excel_sum(figures[row] for row in rows)
+
+    def _figures(self, measure: str) -> list[float]:
+        if measure not in self._figure_lists:
+            self._figure_lists[measure] = [float(v) for v in self.lines[measure].astype("float64")]
+        return self._figure_lists[measure]
+
+    def _rows_by_group(self, column: str) -> dict[str, list[int]]:
+        """The lines of each group of ``column``, in order, worked out once per column."""
+        if column not in self._groups:
+            rows: dict[str, list[int]] = {}
+            for index, value in enumerate(self.lines[column].fillna("")):
+                rows.setdefault(match_key(value), []).append(index)
+            self._groups[column] = rows
+        return self._groups[column]
 
 
 def _phasing_totals(lines: pd.DataFrame, phasing: pd.DataFrame) -> pd.DataFrame:
