@@ -207,3 +207,89 @@ def test_libreoffice_opens_the_spilled_workbook(tmp_path: Path) -> None:
     assert [sheet.cell(r, 1).value for r in range(1, 7)] == [
         "Programme", "Ward", "Theatre", "ward", "Community", "Theatre",
     ]  # fmt: skip
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_XDA = "http://schemas.microsoft.com/office/spreadsheetml/2017/dynamicarray"
+
+
+def _metadata(cell_records: str, *, dynamic: bool = True) -> bytes:
+    """A metadata part with a rich-value type first and (``dynamic``) the XLDAPR type second."""
+    types = '<metadataType name="XLRICHVALUE" minSupportedVersion="120000"/>'
+    future = '<futureMetadata name="XLRICHVALUE" count="1"><bk><extLst/></bk></futureMetadata>'
+    if dynamic:
+        types += '<metadataType name="XLDAPR" minSupportedVersion="120000"/>'
+        future += (
+            '<futureMetadata name="XLDAPR" count="1"><bk><extLst><ext uri="{x}">'
+            '<xda:dynamicArrayProperties fDynamic="1" fCollapsed="0"/></ext></extLst></bk>'
+            "</futureMetadata>"
+        )
+    return (
+        f'<metadata xmlns="{_MAIN}" xmlns:xda="{_XDA}"><metadataTypes>{types}</metadataTypes>'
+        f"{future}<cellMetadata>{cell_records}</cellMetadata></metadata>"
+    ).encode()
+
+
+def test_a_workbook_with_metadata_of_its_own_is_given_its_dynamic_array_record(
+    tmp_path: Path,
+) -> None:
+    """cm counts cellMetadata's records from 1; a record names its type by position (XLDAPR is
+    the second here) and its future-metadata block from 0."""
+    source = _workbook(tmp_path / "rollup.xlsx")
+    for records, expected in (
+        ('<bk><rc t="1" v="0"/></bk><bk><rc t="2" v="0"/></bk>', "2"),
+        ('<bk><rc t="2" v="0"/></bk>', "1"),
+    ):
+        with_metadata = tmp_path / f"metadata-{expected}.xlsx"
+        with zipfile.ZipFile(source) as original, zipfile.ZipFile(with_metadata, "w") as copy:
+            for item in original.infolist():
+                data = original.read(item.filename)
+                if item.filename == "[Content_Types].xml":
+                    data = data.replace(
+                        b"</Types>",
+                        b'<Override PartName="/xl/metadata.xml" ContentType="application/'
+                        b'vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml"/>'
+                        b"</Types>",
+                    )
+                if item.filename == "xl/_rels/workbook.xml.rels":
+                    data = data.replace(
+                        b"</Relationships>",
+                        b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+                        b'officeDocument/2006/relationships/sheetMetadata" Target="metadata.xml"/>'
+                        b"</Relationships>",
+                    )
+                copy.writestr(item, data)
+            copy.writestr("xl/metadata.xml", _metadata(records))
+        recalc(with_metadata, with_metadata)
+        anchor = etree.fromstring(_sheet_xml(with_metadata)).find(f".//{{{_MAIN}}}c[@r='D2']")
+        assert anchor is not None
+        assert anchor.get("cm") == expected
+        with zipfile.ZipFile(with_metadata) as package:
+            assert package.read("xl/metadata.xml") == _metadata(records)  # left as it was
+
+
+def test_metadata_without_a_dynamic_array_record_keeps_the_anchor(tmp_path: Path) -> None:
+    source = _workbook(tmp_path / "rollup.xlsx")
+    package = _with_rich_value_metadata_only(source, tmp_path / "no-dynamic.xlsx")
+    report = recalc(package, package)
+    kept = {e["cell"]: e["reason"] for e in json.loads(report.to_json())["not_recalculated"]}
+    assert "has no dynamic-array cell metadata" in kept["Data!D2"]
+    values = openpyxl.load_workbook(package, data_only=True)["Data"]
+    assert values["D3"].value is None  # nothing spilled
+
+
+def _with_rich_value_metadata_only(source: Path, target: Path) -> Path:
+    """``source`` with a metadata part holding only a rich-value record."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/sheetMetadata" Target="metadata.xml"/>'
+                    b"</Relationships>",
+                )
+            copy.writestr(item, data)
+        copy.writestr("xl/metadata.xml", _metadata('<bk><rc t="1" v="0"/></bk>', dynamic=False))
+    return target
