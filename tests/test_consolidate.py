@@ -26,6 +26,7 @@ from python_calamine import CalamineWorkbook
 
 from productive_xl import read_tracker
 from productive_xl.cli.main import main
+from productive_xl.consolidation.rollup import consolidate
 from productive_xl.ooxml.parts import with_defined_names
 from productive_xl.tracker.file_book import FileBook
 from productive_xl.tracker.layout import Table
@@ -368,3 +369,12 @@ def test_an_output_that_cannot_be_written_is_exit_5(national: Path, tmp_path: Pa
     assert result.returncode == 5
     assert result.stderr.count("\n") == 1
     assert not_a_folder.read_text() == "a file, not a folder"
+
+
+def test_a_register_without_some_columns_consolidates_with_them_blank(national: Path) -> None:
+    tracker = read_tracker(national / f"{NORTHGATE}.xlsm")
+    tracker.lines = tracker.lines.drop(columns=["Scheme", "Cash-releasing in-year"])
+    result = consolidate([tracker], AS_OF)
+    assert set(result.lines["Scheme"]) == {""}
+    assert result.total("Cash-releasing in-year") == 0
+    assert result.total("Full-year effect") == NORTHGATE_TOTAL

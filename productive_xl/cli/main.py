@@ -17,7 +17,6 @@ if TYPE_CHECKING:  # the commands import what they use when they run, to start q
 EXIT_PARTLY_RECALCULATED = 3
 EXIT_UNUSABLE_INPUT = 4
 EXIT_BAD_ARGUMENTS = 2  # as argparse uses for arguments it refuses
-EXIT_ENVIRONMENT = 5  # disk full, permission, a read-only file system, a missing extra
 
 
 def _show(value: object) -> str:

@@ -285,6 +285,10 @@ def _duplicate_ids(trackers: Sequence[TrackerData]) -> list[dict[str, object]]:
     return found
 
 
+def _dtype(column: str) -> str:
+    return "float64" if column in MEASURES else "string"
+
+
 def consolidate(trackers: Sequence[TrackerData], as_of: datetime) -> Consolidation:
     """The trackers as one: lines (with their phasing totals), phasing, checks and exceptions.
 
@@ -293,6 +297,10 @@ def consolidate(trackers: Sequence[TrackerData], as_of: datetime) -> Consolidati
     if not trackers:
         raise ValueError("there is no tracker to consolidate")
     lines = pd.concat([t.lines for t in trackers], ignore_index=True)
+    for column in LINE_COLUMNS:  # a column a team's register lacks reads as blank
+        if column not in lines.columns and column not in PHASING_TOTALS:
+            blank = float("nan") if column in MEASURES else ""
+            lines[column] = pd.Series([blank] * len(lines), dtype=_dtype(column), index=lines.index)
     phasing = pd.concat([t.phasing[list(PHASING_COLUMNS)] for t in trackers], ignore_index=True)
     checks = pd.concat([t.checks for t in trackers], ignore_index=True)
     lines = _phasing_totals(lines, phasing)[list(LINE_COLUMNS)]
