@@ -10,6 +10,7 @@ wards, mental health wards and community services: the 2,491 wards split 1,246 a
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -131,7 +132,7 @@ def test_totals_by_organisation_and_directorate(rollup: Path) -> None:
     assert labels["2025/26"][1] == NATIONAL_TOTAL
 
 
-def test_every_total_is_a_formula_over_the_lines(rollup: Path) -> None:
+def test_every_total_is_a_formula_over_the_lines(national: Path, rollup: Path) -> None:
     book = openpyxl.load_workbook(rollup / "rollup.xlsx")
     summary = _rows_by_label([[c.value for c in r] for r in book["Summary"].iter_rows()])
     assert summary["Productive Ward"][1].startswith("=SUMIFS('Lines'!")
@@ -146,13 +147,19 @@ def test_every_total_is_a_formula_over_the_lines(rollup: Path) -> None:
         "File SHA-256",
     ]
     assert str(lines.cell(2, header.index("Plan") + 1).value).startswith("=SUMIFS('Phasing'!")
+    # the last column links each line to its row in its tracker, relative to the rollup's folder
+    link = lines.cell(2, header.index("Open the source row") + 1).hyperlink
+    assert link is not None
+    relative = Path(os.path.relpath(national / f"{NORTHGATE}.xlsm", rollup)).as_posix()
+    assert link.target.replace("\\", "/") == relative.replace(" ", "%20")
+    assert link.location == "'Register'!8:8"
 
 
 def test_each_line_leads_back_to_its_cell_in_its_tracker(national: Path, rollup: Path) -> None:
     lines = pd.read_csv(rollup / "csv" / "lines.csv")
     assert len(lines) == 3 + 6  # Northgate: 2 ward lines and 1 theatre line; Riverside 6
     for line in lines.itertuples(index=False):
-        source = national / line[2]
+        source = Path(line[2])
         sheet = openpyxl.load_workbook(source, data_only=True)[line[3]]
         left, top, right, _ = range_boundaries(sheet.tables[Table.BENEFITS].ref)
         headers = [sheet.cell(top, column).value for column in range(left, right + 1)]
@@ -174,7 +181,7 @@ def test_read_tracker_gives_typed_frames_with_their_provenance(national: Path) -
     assert str(lines["Start date"].dtype).startswith("datetime64")
     assert lines["Programme"].dtype == "string"
     assert set(lines["Organisation"]) == {RIVERSIDE}
-    assert set(lines["Source file"]) == {path.name}
+    assert set(lines["Source file"]) == {str(path)}
     assert set(lines["Sheet"]) == {"Register"}
     assert len(set(lines["File SHA-256"])) == 1
     assert len(lines["File SHA-256"].iloc[0]) == 64
@@ -336,7 +343,7 @@ def test_the_organisation_is_read_from_its_names_where_the_tracker_has_them(
     assert tracker.organisation == "Riverside Health and Care NHS Trust (named)"
     assert tracker.organisation_code == "ZZB"
     assert set(tracker.lines["Organisation code"]) == {"ZZB"}
-    assert set(tracker.lines["Source file"]) == {"renamed file.xlsm"}
+    assert set(tracker.lines["Source file"]) == {str(named)}
 
 
 def test_the_national_example_needs_two_organisations_at_least(tmp_path: Path) -> None:

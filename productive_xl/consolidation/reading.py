@@ -6,9 +6,9 @@ team may move a table or add a column of its own. The values read are those the 
 the tracker must have been recalculated (``productive-xl recalc`` or ``refresh``) since it was
 last changed, or the figures would be stale.
 
-Every row of every DataFrame carries where it came from: the organisation, the source file, the
-sheet, the worksheet row and the SHA-256 of the file, so any figure built from them can be
-followed back to the cell it rests on.
+Every row of every DataFrame carries where it came from: the organisation, the source file (its
+path as given), the sheet, the worksheet row and the SHA-256 of the file, so any figure built
+from them can be followed back to the cell it rests on.
 """
 
 from __future__ import annotations
@@ -253,7 +253,8 @@ def _read(source: Path, book: FileBook) -> TrackerData:
     provenance = {
         ORGANISATION: organisation,
         ORGANISATION_CODE: code,
-        SOURCE_FILE: source.name,
+        # the path as given: two trackers of the same name in different folders stay apart
+        SOURCE_FILE: str(source),
         FILE_HASH: sha256,
     }
     errors: list[CellError] = []

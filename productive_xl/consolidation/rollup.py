@@ -141,7 +141,7 @@ class Consolidation:
             {
                 ORGANISATION: t.organisation,
                 ORGANISATION_CODE: t.organisation_code,
-                SOURCE_FILE: t.path.name,
+                SOURCE_FILE: str(t.path),
                 FILE_HASH: t.sha256,
                 "Master check": t.master_check,
                 "Refreshed at": t.refreshed_at,
@@ -214,7 +214,7 @@ def _exception(
     return {
         EXCEPTION: kind,
         ORGANISATION: tracker.organisation,
-        SOURCE_FILE: tracker.path.name,
+        SOURCE_FILE: str(tracker.path),
         SHEET: sheet,
         ROW: row,
         LINE_ID: line,

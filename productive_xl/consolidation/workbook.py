@@ -16,6 +16,7 @@ value beside it (openpyxl cannot).
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from productive_xl.consolidation.reading import SOURCE_FILE
+from productive_xl.consolidation.reading import ROW, SHEET, SOURCE_FILE
 from productive_xl.consolidation.rollup import (
     DIMENSIONS,
     EXCEPTION,
@@ -51,6 +52,7 @@ SUMMARY, TOTALS, EXCEPTIONS, TRACKERS, LINES, PHASING, CHECKS = (
     "Checks",
 )
 TOTAL = "Total"
+MAX_LINKS = 65_530  # Excel keeps at most this many hyperlinks on a sheet
 BLANK_GROUP = "(blank)"
 FIRST_DATA_ROW = 1  # zero-based: row 2 of each data sheet, under its header
 SUMMARY_HEADER_ROW = 4  # zero-based: the programme table's header on Summary (row 5)
@@ -132,10 +134,33 @@ def _write_frame(
     sheet.freeze_panes(1, 0)
 
 
-def _write_lines(book: xlsxwriter.Workbook, result: Consolidation, formats: _Formats) -> None:
-    """The Lines sheet: each line with where it came from; plan, forecast and actual are SUMIFS
-    over the Phasing sheet by source file and line ID."""
+def _source_links(sheet: Worksheet, result: Consolidation, folder: Path) -> None:
+    """A last column linking each line to its row in its tracker (a path relative to the
+    consolidated workbook's folder, as Excel resolves it), within Excel's hyperlinks a sheet."""
+    if not 0 < len(result.lines) <= MAX_LINKS:
+        return
+    column = len(LINE_COLUMNS)
+    sheet.write_string(0, column, "Open the source row")
+    sheet.set_column(column, column, 22)
+    places = zip(result.lines[SOURCE_FILE], result.lines[SHEET], result.lines[ROW], strict=True)
+    for offset, (source, sheet_name, row) in enumerate(places):
+        relative = os.path.relpath(Path(source).resolve(), folder.resolve())
+        location = "'" + str(sheet_name).replace("'", "''") + f"'!{row}:{row}"
+        sheet.write_url(
+            FIRST_DATA_ROW + offset,
+            column,
+            f"external:{relative}#{location}",
+            string=f"{sheet_name} row {row}",
+        )
+
+
+def _write_lines(
+    book: xlsxwriter.Workbook, result: Consolidation, formats: _Formats, folder: Path
+) -> None:
+    """The Lines sheet: each line with where it came from (and a link to it); plan, forecast and
+    actual are SUMIFS over the Phasing sheet by source file and line ID."""
     sheet = book.add_worksheet(LINES)
+    _source_links(sheet, result, folder)
     values = result.lines.drop(columns=list(PHASING_TOTALS))
     _write_frame(
         sheet,
@@ -334,7 +359,7 @@ def write_consolidated_workbook(result: Consolidation, path: Path | str) -> None
         _write_totals(book, result, formats)
         _write_exceptions(book, result, formats)
         _write_trackers(book, result, formats)
-        _write_lines(book, result, formats)
+        _write_lines(book, result, formats, Path(path).parent)
         phasing = book.add_worksheet(PHASING)
         _write_frame(phasing, result.phasing, formats, list(PHASING_TOTALS.values()))
         checks = book.add_worksheet(CHECKS)
