@@ -30,8 +30,14 @@ from productive_xl.ooxml.dynamic_arrays import (
     write_spills,
 )
 from productive_xl.ooxml.package import UnusableWorkbook, WorkbookPackage, open_package
+from productive_xl.ooxml.sheet_cells import shared_strings
 from productive_xl.ooxml.sheet_values import FormulaCell, formula_cells, patch_values
-from productive_xl.ooxml.workbook import WorkbookInfo, read_workbook
+from productive_xl.ooxml.workbook import (
+    SHARED_STRINGS,
+    WorkbookInfo,
+    read_workbook,
+    workbook_part_of,
+)
 from productive_xl.ooxml.writer import replace_atomically, write_package
 
 Progress = Callable[[str], None]
@@ -291,7 +297,9 @@ def _with_spills(
     change = metadata[0]
     if isinstance(change, str):
         return change
+    strings_part = workbook_part_of(package, SHARED_STRINGS)
+    strings = shared_strings(package.read(strings_part) if strings_part else None)
     try:
-        return write_spills(part, spills, change.index)
+        return write_spills(part, spills, change.index, strings)
     except ValueError as error:
         return f"a dynamic array, but {error}"

@@ -13,7 +13,7 @@ shows the formula as a legacy array formula, ``{=...}``, fixed to its range.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -252,11 +252,15 @@ class _Sheet:
 
 
 def write_spills(
-    xml: bytes, spills: Sequence[Spill], metadata_index: str
+    xml: bytes,
+    spills: Sequence[Spill],
+    metadata_index: str,
+    strings: Sequence[str] = (),
 ) -> tuple[bytes, dict[tuple[int, int], tuple[CellValue | None, CellValue | None]]]:
     """The worksheet part with each spill written: its anchor marked as a dynamic array over
     the range it now spills into (``cm`` = ``metadata_index``), the values of that range, and
     the cells of the range it spilled into before emptied where it no longer reaches.
+    ``strings`` are the workbook's shared strings, to tell the old value of a cell holding one.
 
     The anchor's own value is not written here (recalc patches it as any formula cell's). Returns
     the new part and each changed cell's (old, new) value. Raises ValueError for a part whose
@@ -279,13 +283,13 @@ def write_spills(
         for position in sorted(spill.stored_cells() - set(new)):
             cell = sheet.cells.get(position)
             if cell is not None and cell.find(f"{sheet.main}f") is None:
-                old = _stored(cell, sheet.main)
+                old = _stored(cell, sheet.main, strings)
                 _set_value(cell, sheet.main, None)
                 if old is not None:
                     changed[position] = (old, None)
         for position, value in sorted(new.items()):
             cell = sheet.cell(*position)
-            old = _stored(cell, sheet.main)
+            old = _stored(cell, sheet.main, strings)
             if old != value:
                 _set_value(cell, sheet.main, value)
                 changed[position] = (old, value)
@@ -293,8 +297,8 @@ def write_spills(
     return sheet.to_bytes(), changed
 
 
-def _stored(cell: etree._Element, main: str) -> CellValue | None:
-    """A plain cell's value as stored (inline or number; shared strings as their index)."""
+def _stored(cell: etree._Element, main: str, strings: Sequence[str]) -> CellValue | None:
+    """A plain cell's value as stored."""
     kind = cell.get("t")
     if kind == "inlineStr":
         return "".join(str(text) for text in cell.itertext())
@@ -305,16 +309,9 @@ def _stored(cell: etree._Element, main: str) -> CellValue | None:
         return ErrorValue(value.text)
     if kind == "b":
         return value.text == "1"
-    if kind in ("s", "str"):
-        return f"<shared string {value.text}>" if kind == "s" else value.text
+    if kind == "s":
+        index = int(value.text)
+        return strings[index] if 0 <= index < len(strings) else None
+    if kind == "str":
+        return value.text
     return float(value.text)
-
-
-def spilled_members(
-    cells: Mapping[tuple[int, int], object], spills: Sequence[Spill]
-) -> set[tuple[int, int]]:
-    """The cells of ``cells`` that the spills' stored ranges hold (the anchors left out)."""
-    held: set[tuple[int, int]] = set()
-    for spill in spills:
-        held |= spill.stored_cells() & set(cells)
-    return held
