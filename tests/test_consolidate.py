@@ -239,13 +239,14 @@ def test_the_exceptions(national: Path, tmp_path: Path) -> None:
     assert (error["Sheet"], error["Row"]) == ("Phasing", 9)
     assert "Plan total (#N/A)" in error["Detail"]
     sheet = openpyxl.load_workbook(out, data_only=True)["Exceptions"]
-    counts = {row[8]: row[9] for row in sheet.iter_rows(min_row=2, max_row=6, values_only=True)}
+    counts = {row[8]: row[9] for row in sheet.iter_rows(min_row=2, max_row=7, values_only=True)}
     assert counts == {
         "Master check is not 0": 1,
         "Not refreshed in the last month": 1,
         "Also reported elsewhere": 1,
         "Line ID in more than one organisation": 2,
         "A figure shows an error": 1,
+        "The same tracker read twice": 0,
     }
     assert sheet._charts  # the chart by kind
 
@@ -385,3 +386,12 @@ def test_a_register_without_some_columns_consolidates_with_them_blank(national: 
     assert set(result.lines["Scheme"]) == {""}
     assert result.total("Cash-releasing in-year") == 0
     assert result.total("Full-year effect") == NORTHGATE_TOTAL
+
+
+def test_the_same_tracker_given_twice_is_an_exception(national: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.xlsm"
+    shutil.copy(national / f"{NORTHGATE}.xlsm", copy)
+    result = consolidate([read_tracker(national / f"{NORTHGATE}.xlsm"), read_tracker(copy)], AS_OF)
+    same = result.exceptions[result.exceptions["Exception"] == "The same tracker read twice"]
+    assert list(same["Source file"]) == [str(copy)]
+    assert result.total("Full-year effect") == 2 * NORTHGATE_TOTAL  # counted twice, and said so

@@ -90,7 +90,15 @@ NOT_REFRESHED = "Not refreshed in the last month"
 ALSO_REPORTED = "Also reported elsewhere"
 DUPLICATE_ID = "Line ID in more than one organisation"
 FIGURE_ERROR = "A figure shows an error"
-EXCEPTION_KINDS = (MASTER_CHECK_NOT_ZERO, NOT_REFRESHED, ALSO_REPORTED, DUPLICATE_ID, FIGURE_ERROR)
+SAME_FILE = "The same tracker read twice"
+EXCEPTION_KINDS = (
+    MASTER_CHECK_NOT_ZERO,
+    NOT_REFRESHED,
+    ALSO_REPORTED,
+    DUPLICATE_ID,
+    FIGURE_ERROR,
+    SAME_FILE,
+)
 EXCEPTION = "Exception"
 LINE_ID = "Line ID"
 DETAIL = "Detail"
@@ -268,6 +276,18 @@ def _line_exceptions(tracker: TrackerData) -> list[dict[str, object]]:
     return found
 
 
+def _same_files(trackers: Sequence[TrackerData]) -> list[dict[str, object]]:
+    """Each tracker whose bytes are those of one read before it: its lines count twice."""
+    first: dict[str, TrackerData] = {}
+    found = []
+    for tracker in trackers:
+        earlier = first.setdefault(tracker.sha256, tracker)
+        if earlier is not tracker:
+            detail = f"the same file as {earlier.path}: its lines are counted twice"
+            found.append(_exception(SAME_FILE, tracker, ("", None), detail))
+    return found
+
+
 def _duplicate_ids(trackers: Sequence[TrackerData]) -> list[dict[str, object]]:
     organisations: dict[str, set[str]] = {}
     for tracker in trackers:
@@ -304,13 +324,17 @@ def consolidate(trackers: Sequence[TrackerData], as_of: datetime) -> Consolidati
     phasing = pd.concat([t.phasing[list(PHASING_COLUMNS)] for t in trackers], ignore_index=True)
     checks = pd.concat([t.checks for t in trackers], ignore_index=True)
     lines = _phasing_totals(lines, phasing)[list(LINE_COLUMNS)]
-    found = [
-        exception
-        for tracker in trackers
-        for exception in (
-            _master_check(tracker) + _refresh(tracker, as_of) + _line_exceptions(tracker)
-        )
-    ] + _duplicate_ids(trackers)
+    found = (
+        [
+            exception
+            for tracker in trackers
+            for exception in (
+                _master_check(tracker) + _refresh(tracker, as_of) + _line_exceptions(tracker)
+            )
+        ]
+        + _duplicate_ids(trackers)
+        + _same_files(trackers)
+    )
     order = {kind: i for i, kind in enumerate(EXCEPTION_KINDS)}
     found.sort(key=lambda e: order[str(e[EXCEPTION])])
     exceptions = pd.DataFrame(found, columns=list(EXCEPTION_COLUMNS))
