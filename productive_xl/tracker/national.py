@@ -18,6 +18,7 @@ are whole numbers that add up to the national count, so the lines add up to the 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -279,11 +280,7 @@ def write_national_example(
     chosen = ORGANISATIONS[:organisations]
     lines = national_lines(chosen)
     # one line this programme office should see in the exceptions: a saving also in a CIP
-    first = lines[0]
-    lines[0] = NationalLine(
-        first.organisation, first.id, first.driver, first.directorate, first.units,
-        also_reported_in="CIP 2025/26",
-    )  # fmt: skip
+    lines[0] = dataclasses.replace(lines[0], also_reported_in="CIP 2025/26")
     stamp = refreshed_at or datetime.now().replace(microsecond=0)
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
