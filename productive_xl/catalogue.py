@@ -65,6 +65,7 @@ class CellFunction:
     description: str
     arguments: tuple[Argument, ...]
     compute: Callable[..., Any]
+    spills: bool = False  # returns a table (rows of values) that spills from its cell
 
     @property
     def signature(self) -> str:
@@ -120,12 +121,14 @@ class Catalogue(Mapping[str, CellFunction]):
         return len(self._functions)
 
     def cell_function(
-        self, *, ranges: tuple[str, ...] = (), **argument_help: str
+        self, *, ranges: tuple[str, ...] = (), spills: bool = False, **argument_help: str
     ) -> Callable[[_F], _F]:
         """Register a Python function as the Excel function of the same name in capitals.
 
         ``argument_help`` gives one line of Function Wizard help per argument; ``ranges`` names
-        the arguments that take a whole range or array rather than a single value. The registered
+        the arguments that take a whole range or array rather than a single value; ``spills``
+        says the function returns a table (a list of rows) that spills from its cell, as a
+        dynamic array does in Excel 365. The registered
         function takes Excel's conventions: a blank optional argument means its default, and an
         ExcelError is told as coming from the function (``[#N/A] PRODUCTIVE_HOURLY_COST: ...``).
         Called from Python, it also takes its arguments by keyword, as its signature says.
@@ -154,6 +157,7 @@ class Catalogue(Mapping[str, CellFunction]):
                 description=_checked_wizard_text(_description(compute), excel_name),
                 arguments=arguments,
                 compute=in_cell,
+                spills=spills,
             )
             if SERVE_WITH_XLWINGS:
                 return cast(_F, _served_by_xlwings(in_cell, arguments))

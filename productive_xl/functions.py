@@ -11,7 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from productive_xl import core
-from productive_xl.arguments import excel_date, number, numbers_in, text, text_or_number
+from productive_xl.arguments import (
+    excel_date,
+    is_blank,
+    number,
+    numbers_in,
+    raise_if_error,
+    text,
+    text_or_number,
+)
 from productive_xl.catalogue import Catalogue
 from productive_xl.core.errors import InvalidValue
 from productive_xl.core.financial_year import FinancialYear
@@ -291,6 +299,69 @@ def productive_risk_adjust(value: Any, status_or_confidence: Any) -> float:
     if isinstance(weight, str):
         weight = core.status_weight(weight, current_workbook().reference.status_weights)
     return core.risk_adjusted(number(value, "value"), weight)
+
+
+_ORDERS: dict[float, core.SortOrder] = {1: 1, 0: 0, -1: -1}
+
+
+def _column(value: Any) -> list[Any]:
+    """The cells of a range (or one value), row by row."""
+    if not isinstance(value, list | tuple):
+        return [value]
+    return [cell for row in value for cell in (row if isinstance(row, list | tuple) else [row])]
+
+
+def _group(value: Any, name: str) -> str | float:
+    raise_if_error(value, name)
+    if is_blank(value):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return value if isinstance(value, str) else number(value, name)
+
+
+@CATALOGUE.cell_function(
+    ranges=("values", "groups", "groups2"),
+    spills=True,
+    values="The amounts to total, e.g. a register's Full-year effect column.",
+    groups="The group of each amount, e.g. the Programme column: as many cells as values.",
+    groups2="A second group for each amount, e.g. the Financial year column. Optional.",
+    sort="Order of the groups: 1 A to Z (default), 0 as they come, -1 largest total first.",
+)
+def productive_rollup(
+    values: Any, groups: Any, groups2: Any = None, sort: Any = 1
+) -> list[list[Any]]:
+    """Totals by group, spilled: one row per group (and second group) with its total; no
+    header row. Groups match as in SUMIFS, whatever their case.
+    """
+    amounts = _column(values)
+    keys = [[_group(g, f"groups (cell {i})")] for i, g in enumerate(_column(groups), start=1)]
+    if groups2 is not None:
+        second = _column(groups2)
+        if len(second) != len(keys):
+            raise InvalidValue(
+                f"groups2 has {len(second)} cells where groups has {len(keys)}: give the same size"
+            )
+        for i, (key, group) in enumerate(zip(keys, second, strict=True), start=1):
+            key.append(_group(group, f"groups2 (cell {i})"))
+    order = number(sort, "sort")
+    if order not in _ORDERS:
+        raise core.OutOfRange(f"sort is {order:g}: give 1 (A to Z), 0 (as they come) or -1")
+    if len(amounts) != len(keys):
+        raise InvalidValue(
+            f"values has {len(amounts)} cells where groups has {len(keys)}: give the same size"
+        )
+    # a row with neither an amount nor a group is the empty end of a range: it makes no group
+    rows = [
+        (i, amount, key)
+        for i, (amount, key) in enumerate(zip(amounts, keys, strict=True), start=1)
+        if not (is_blank(amount) and all(group == "" for group in key))
+    ]
+    if not rows:  # Excel's own functions give #CALC! for an empty table; ours give #N/A
+        raise core.NotFound("there is no amount or group to total: every cell is blank")
+    figures = [None if is_blank(a) else number(a, f"values (cell {i})") for i, a, _ in rows]
+    totals = core.totals_by_group(figures, [key for _, _, key in rows], _ORDERS[order])
+    return [[*key, total] for key, total in totals]
 
 
 ADD_IN_NAMESPACE = "PRODUCTIVE"

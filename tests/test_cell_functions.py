@@ -44,6 +44,8 @@ DESIGN_CATALOGUE = {
     "PRODUCTIVE_NPV": "values, [rate=0.035]",
     "PRODUCTIVE_ROI": "benefits, costs",
     "PRODUCTIVE_RISK_ADJUST": "value, status_or_confidence",
+    # DESIGN.md leaves the rest of its signature to be defined: "values, groups, ..."
+    "PRODUCTIVE_ROLLUP": "values, groups, [groups2], [sort=1]",
 }
 
 BAND_5_ENTRY_HOUR = 39421.1962 / 1553  # DOMAIN.md F1 worked example

@@ -27,11 +27,13 @@ MAY_IMPORT: dict[str, set[str]] = {
     "vbaproject": set(),
     "headless": FUNCTIONS | {"ooxml"},
     "tracker": FUNCTIONS | {"ooxml", "vbaproject", "headless"},
+    "consolidation": FUNCTIONS | {"ooxml", "headless", "tracker"},
     "excel": FUNCTIONS | {"root", "ooxml", "tracker"},
     # the Office add-in: its bridge runs in Pyodide, beside the calculation alone
     "officejs": FUNCTIONS | {"root"},
-    "cli": FUNCTIONS | {"root", "ooxml", "vbaproject", "headless", "tracker", "excel", "officejs"},
-    "root": {"core", "headless"},
+    "cli": FUNCTIONS
+    | {"root", "ooxml", "vbaproject", "headless", "tracker", "excel", "officejs", "consolidation"},
+    "root": {"core", "headless", "consolidation"},
 }
 
 

@@ -136,6 +136,12 @@ CASES: list[tuple[str, Any, list[Any]]] = [
     ),
     ("=PRODUCTIVE_ROI(150,100)", 0.5, [["Double", 150], ["Double", 100]]),
     ('=PRODUCTIVE_RISK_ADJUST(1000,"Amber")', 500.0, [["Double", 1000], ["String", "Amber"]]),
+    # A table (one group, "Ward", totalling 150): a formula of one cell shows its first value
+    (
+        '=PRODUCTIVE_ROLLUP(150,"Ward")',
+        "Ward",
+        [["Double", 150], ["String", "Ward"], ["Missing"], ["Missing"]],
+    ),
     # Omitted optional arguments arrive as Missing, and xlwings gives their defaults.
     (
         "=PRODUCTIVE_SAVING(A1,B1,C1)",

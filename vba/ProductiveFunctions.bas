@@ -182,6 +182,17 @@ failed:
     PRODUCTIVE_RISK_ADJUST = ProductiveErrors.FromPython(Err.Description, Application.Caller)
 End Function
 
+' PRODUCTIVE_ROLLUP(values, groups, [groups2], [sort=1])
+' Totals by group, spilled: one row per group (and second group) with its total; no header row. Groups match as in SUMIFS, whatever their case.
+Public Function PRODUCTIVE_ROLLUP(values, groups, Optional groups2, Optional sort) As Variant
+    On Error GoTo failed
+    PRODUCTIVE_ROLLUP = XLPy.CallUDF(PYTHON_MODULE, "productive_rollup", Array(values, groups, groups2, sort), ThisWorkbook, Application.Caller)
+    ProductiveErrors.Forget Application.Caller
+    Exit Function
+failed:
+    PRODUCTIVE_ROLLUP = ProductiveErrors.FromPython(Err.Description, Application.Caller)
+End Function
+
 ' Gives every PRODUCTIVE_* function its description and argument help in the Function
 ' Wizard. Run when the workbook opens.
 Public Sub RegisterProductiveFunctions()
@@ -301,4 +312,12 @@ Public Sub RegisterProductiveFunctions()
         ArgumentDescriptions:=Array( _
             "The value to adjust, in pounds.", _
             "A status (""Blue"", ""Green"", ""Amber"", ""Red"") or a confidence 0 to 1.")
+    Application.MacroOptions Macro:="'" & ThisWorkbook.Name & "'!PRODUCTIVE_ROLLUP", _
+        Description:="Totals by group, spilled: one row per group (and second group) with its total; no header row. Groups match as in SUMIFS, whatever their case.", _
+        Category:="Productive", _
+        ArgumentDescriptions:=Array( _
+            "The amounts to total, e.g. a register's Full-year effect column.", _
+            "The group of each amount, e.g. the Programme column: as many cells as values.", _
+            "A second group for each amount, e.g. the Financial year column. Optional.", _
+            "Order of the groups: 1 A to Z (default), 0 as they come, -1 largest total first.")
 End Sub

@@ -31,6 +31,10 @@ def _show(value: object) -> str:
 def _example(args: argparse.Namespace) -> int:
     if args.functions:
         return _function_tour(args.workbook.with_suffix(".xlsx"))
+    if args.national:
+        from productive_xl.cli.example_national import national_example  # noqa: PLC0415
+
+        return national_example(args.national, args.organisations)
     from productive_xl.cli.example_tracker import AMOUNTS, run_example_tracker  # noqa: PLC0415
     from productive_xl.tracker.layout import RollupColumn  # noqa: PLC0415
 
@@ -210,6 +214,12 @@ def _new_tracker(args: argparse.Namespace) -> int:
     return 0 if report.complete else EXIT_PARTLY_RECALCULATED
 
 
+def _consolidate(args: argparse.Namespace) -> int:
+    from productive_xl.cli.consolidate import consolidate_command  # noqa: PLC0415
+
+    return consolidate_command(args)
+
+
 def _seconds(text: str) -> float:
     try:
         seconds = float(text)
@@ -251,6 +261,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--functions",
         action="store_true",
         help="Instead, a short tour of the PRODUCTIVE_* functions in a small workbook.",
+    )
+    example.add_argument(
+        "--national",
+        type=Path,
+        metavar="DIR",
+        help="Instead, write the national example into DIR: a tracker per example organisation "
+        "whose lines add up to the NHS Institute's national estimate (illustrative drivers).",
+    )
+    example.add_argument(
+        "--organisations",
+        type=int,
+        default=6,
+        help="With --national, how many example organisations, 2 to 6 (default: %(default)s).",
     )
     example.set_defaults(run=_example)
 
@@ -371,6 +394,10 @@ def build_parser() -> argparse.ArgumentParser:
         "from the latest scale productive_xl ships when it holds none for that year.",
     )
     tracker.set_defaults(run=_new_tracker)
+
+    from productive_xl.cli.consolidate import add_consolidate  # noqa: PLC0415
+
+    add_consolidate(commands, _consolidate)
     return parser
 
 

@@ -32,6 +32,7 @@ from productive_xl.core.released_time import (
     released_time_value,
     whole_time_equivalent,
 )
+from productive_xl.core.rollup import SortOrder, totals_by_group
 from productive_xl.core.saving import saving
 from productive_xl.core.second_order import asset_saving, income, revenue_reduction
 from productive_xl.core.staff_cost import (
@@ -53,6 +54,7 @@ __all__ = [
     "OutOfRange",
     "PayScale",
     "ReferenceValues",
+    "SortOrder",
     "Sourced",
     "annual_employment_cost",
     "asset_saving",
@@ -77,5 +79,6 @@ __all__ = [
     "stock_days",
     "stock_recurrent",
     "stock_release",
+    "totals_by_group",
     "whole_time_equivalent",
 ]

@@ -23,17 +23,19 @@ from productive_xl.headless.ironcalc_model import (
     load_model,
     read_value,
 )
-from productive_xl.headless.productive_calls import PREFIX, SCRATCH_SHEET
+from productive_xl.headless.productive_calls import PREFIX, SCRATCH_SHEET, whole_call
 from productive_xl.headless.productive_results import (
     MAX_ROUNDS,
     PlacedCall,
     block_spilled_arguments,
     place_calls,
     settle,
+    spills,
 )
 from productive_xl.headless.references import MAX_ROW, formula_areas, parse_area
 from productive_xl.headless.trust import FormulaChecks, doubtful_value, spread_not_recalculated
 from productive_xl.ooxml.cell_values import CellValue, ErrorValue
+from productive_xl.ooxml.dynamic_arrays import Spill
 from productive_xl.ooxml.package import WorkbookPackage
 from productive_xl.ooxml.sheet_values import FormulaCell
 from productive_xl.ooxml.workbook import WorkbookInfo
@@ -56,6 +58,8 @@ class Evaluation:
     not_recalculated: dict[Key, str] = field(default_factory=dict)
     messages: dict[Key, str] = field(default_factory=dict)
     rounds: int = 0
+    # by sheet, the dynamic arrays of spilling PRODUCTIVE_* functions recalculated
+    spills: dict[str, list[Spill]] = field(default_factory=dict)
 
     def value(self, key: Key) -> CellValue | None:
         sheet, row, column = key
@@ -258,6 +262,41 @@ def _hold_back_readers(
                     break
 
 
+def _stored_spills(cells: Cells) -> dict[Key, Spill]:
+    """The dynamic arrays the file holds whose formula is one spilling PRODUCTIVE_* call, by
+    anchor, with the range they spilled into (their table is not known yet)."""
+    found: dict[Key, Spill] = {}
+    for sheet, sheet_cells in cells.items():
+        for (row, column), cell in sheet_cells.items():
+            if (
+                b"array" in (cell.span.body or b"")  # few cells are: the rest are not parsed
+                and cell.array_range
+                and cell.formula
+                and spills(whole_call(cell.formula))
+            ):
+                found[(sheet, row, column)] = Spill((row, column), None, cell.array_range)
+    return found
+
+
+def _spills(
+    placed: list[PlacedCall], stored: dict[Key, Spill], evaluation: Evaluation, cells: Cells
+) -> None:
+    """The spills of the anchors recalculated; the values of the cells their stored ranges
+    hold are theirs to write, not the engine's."""
+    for call in placed:
+        if not call.anchors_spill or call.cell in evaluation.not_recalculated or call.blocked:
+            continue
+        sheet, row, column = call.cell
+        before = stored.get(call.cell)
+        spill = Spill((row, column), call.spill, before.stored_range if before else None)
+        evaluation.spills.setdefault(sheet, []).append(spill)
+        values = evaluation.values.get(sheet, {})
+        for position in spill.stored_cells():
+            member = cells.get(sheet, {}).get(position)
+            if member is not None and not member.has_formula:
+                values.pop(position, None)
+
+
 def _evaluate(
     package: WorkbookPackage, info: WorkbookInfo, cells: Cells, progress: Progress | None = None
 ) -> Evaluation:
@@ -279,7 +318,13 @@ def _evaluate(
     def computed(sheet: str, row: int, column: int) -> bool:
         return sheet == scratch_folded or (row, column) in folded.get(sheet, {})
 
-    placed = place_calls(workbook, _productive_cells(package, info, cells), computed)
+    stored = _stored_spills(cells)
+    placed = place_calls(
+        workbook,
+        _productive_cells(package, info, cells),
+        computed,
+        {key: frozenset(spill.stored_cells()) for key, spill in stored.items()},
+    )
     evaluation = Evaluation()
     evaluation.rounds, circular = settle(
         workbook, placed, lambda n: report(f"evaluating (round {n})")
@@ -307,4 +352,5 @@ def _evaluate(
     spread_not_recalculated(workbook, cells, evaluation.not_recalculated, doubtful)
     for sheet, row, column in evaluation.not_recalculated:
         evaluation.values.get(sheet, {}).pop((row, column), None)
+    _spills(placed, stored, evaluation, cells)
     return evaluation

@@ -117,3 +117,16 @@ def write_value(model: Model, sheet: int, row: int, column: int, value: CellValu
         model.update_cell_with_text(sheet, row, column, value)
     else:
         model.update_cell_with_number(sheet, row, column, float(value))
+
+
+def clear_value(model: Model, sheet: int, row: int, column: int) -> None:
+    """Empty a cell. A cell the file shows an array formula spilled into is one the engine
+    refuses to empty once that formula is replaced ("Spill cell does not reference an array
+    formula"): it is given a plain value first, which it empties."""
+    try:
+        model.clear_cell_contents(sheet, row, column)
+    except Exception as error:  # the engine's own exception type
+        if "Spill cell" not in str(error):
+            raise
+        model.update_cell_with_number(sheet, row, column, 0.0)
+        model.clear_cell_contents(sheet, row, column)

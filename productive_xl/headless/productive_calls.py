@@ -286,3 +286,21 @@ def extract_calls(
         results.append(f"{_RESULT_CELLS}{calls[-1].result_row}")
     text = _written(pieces, formula, quoted, names, results)
     return (text if text.startswith("=") else "=" + text), calls
+
+
+def whole_call(formula: str) -> str | None:
+    """The function's Excel name (capitals) when ``formula`` is one PRODUCTIVE_* call and
+    nothing else (``=PRODUCTIVE_ROLLUP(A2:A9,B2:B9)``); None otherwise."""
+    plan = _plan(shape(formula if formula.startswith("=") else "=" + formula))
+    if plan is None or not plan[1]:
+        return None
+    pieces, calls = plan
+    outer = len(calls) - 1  # the calls are innermost first: the outer one is last
+    if [p for p in pieces if p[0] != _AS_WRITTEN] != [(_RESULT, outer, 0)]:
+        return None
+    text = formula if formula.startswith("=") else "=" + formula
+    written = "".join(text[start:end] for what, start, end in pieces if what == _AS_WRITTEN)
+    if written.strip() != "=":
+        return None
+    start, end = calls[outer].name
+    return text[start:end].upper()

@@ -14,7 +14,7 @@ would in Excel.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,11 +24,17 @@ from productive_xl.functions import CATALOGUE
 from productive_xl.headless.engine_workbook import EngineWorkbook, Values
 from productive_xl.headless.ironcalc_model import (
     ENGINE_ONLY_ERRORS,
+    clear_value,
     quiet_engine,
     read_value,
     write_value,
 )
-from productive_xl.headless.productive_calls import SCRATCH_SHEET, Call, extract_calls
+from productive_xl.headless.productive_calls import (
+    SCRATCH_SHEET,
+    Call,
+    extract_calls,
+    whole_call,
+)
 from productive_xl.headless.references import Area
 from productive_xl.ooxml.cell_values import CellValue, ErrorValue
 from productive_xl.workbook_context import calculating_workbook
@@ -39,6 +45,12 @@ MAX_ROUNDS = 50
 _UNUSABLE_ARGUMENT = ENGINE_ONLY_ERRORS | {"#SPILL!"}
 
 Key = tuple[str, int, int]
+# A table a spilling function gave: rows of values.
+Table = tuple[tuple[CellValue, ...], ...]
+SPILL_BLOCKED = "#SPILL!"
+NESTED_TABLE = (
+    "gives a table, which recalc writes only where the call is the whole formula of its cell"
+)
 
 
 @dataclass
@@ -49,11 +61,21 @@ class PlacedCall:
     cell: Key  # the formula cell it stands in
     areas: dict[int, Area] = field(default_factory=dict)  # argument -> the range it refers to
     array_rows: dict[int, int] = field(default_factory=dict)  # argument -> row at ARRAY_COLUMN
-    last: CellValue | None = None
+    last: CellValue | Table | None = None
     last_arguments: list[Any] | None = None
     message: str | None = None  # of the ExcelError it last gave
     blocked: str | None = None  # why it cannot be computed
     reads_only_inputs: bool = False  # no formula can change its arguments
+    anchors_spill: bool = False  # a spilling function that is the whole formula of its cell
+    spill: Table | None = None  # the table it spills now, when it does
+    spilled_cells: set[tuple[int, int]] = field(default_factory=set)  # written in the engine
+    stored_spill: frozenset[tuple[int, int]] = frozenset()  # cells the file shows it spilled
+
+
+def spills(function: str | None) -> bool:
+    """Whether the PRODUCTIVE_* function of that Excel name returns a table that spills."""
+    definition = CATALOGUE.get(function) if function else None
+    return definition is not None and definition.spills
 
 
 def _place_arguments(
@@ -102,12 +124,17 @@ def _holds_no_formula(area: Area, computed: Callable[[str, int, int], bool]) -> 
 
 
 def place_calls(
-    workbook: EngineWorkbook, cells: list[Key], computed: Callable[[str, int, int], bool]
+    workbook: EngineWorkbook,
+    cells: list[Key],
+    computed: Callable[[str, int, int], bool],
+    stored_spills: Mapping[Key, frozenset[tuple[int, int]]] | None = None,
 ) -> list[PlacedCall]:
     """Take the PRODUCTIVE_* calls out of the formulas of ``cells``, in the engine's model.
 
     ``computed(sheet, row, column)`` tells whether a formula gives a cell its value (the sheet
     name case-folded): a call whose arguments read no such cell needs computing only once.
+    ``stored_spills`` gives, for a dynamic array's anchor, the cells the file shows it spilled
+    into (free for it to spill into again).
     """
     placed: list[PlacedCall] = []
     result_rows = iter(range(1, 1_048_577))
@@ -123,8 +150,12 @@ def place_calls(
         if not calls:
             continue
         workbook.model.update_cell_with_formula(workbook.index(sheet), row, column, rewritten)
+        anchors = whole_call(formula)
         for call in calls:
             here = PlacedCall(call, (sheet, row, column))
+            if call is calls[-1] and spills(anchors):
+                here.anchors_spill = True
+                here.stored_spill = (stored_spills or {}).get((sheet, row, column), frozenset())
             placed.append(here)
             _place_arguments(workbook, here, array_rows)
             here.reads_only_inputs = not here.array_rows and all(
@@ -187,7 +218,7 @@ def _for_python(value: object) -> object:
 
 
 # A call's outcome: its result, and the message of the ExcelError that gave it, if one did.
-Outcome = tuple[CellValue, str | None]
+Outcome = tuple[CellValue | Table, str | None]
 Memo = dict[tuple[Any, ...], Outcome]
 
 
@@ -204,10 +235,20 @@ def _outcome(function: CellFunction, values: list[Any]) -> Outcome:
         result = function(*(_for_python(v) for v in values))
     except ExcelError as error:
         return ErrorValue(error.code), str(error)
-    return (result if isinstance(result, (str, bool)) else float(result)), None
+    if isinstance(result, list):  # a table, from a function that spills
+        return tuple(tuple(_cell(value) for value in row) for row in result), None
+    return _cell(result), None
 
 
-def _compute(workbook: EngineWorkbook, placed: PlacedCall, memo: Memo) -> CellValue | None:
+def _cell(value: object) -> CellValue:
+    if isinstance(value, str | bool | ErrorValue):
+        return value
+    if value is None:
+        return ""
+    return float(value)  # type: ignore[arg-type]
+
+
+def _compute(workbook: EngineWorkbook, placed: PlacedCall, memo: Memo) -> CellValue | Table | None:
     """The call's result, or None when its arguments are what they were for its last result.
 
     ``memo`` holds the outcomes of the calls computed so far in this workbook context: a
@@ -261,7 +302,8 @@ def settle(
                 result = _compute(workbook, call, memo)
                 if result is not None and (call.last is None or result != call.last):
                     call.last = result
-                    write_value(workbook.model, scratch, call.call.result_row, 1, result)
+                    value = _result_cell_value(workbook, call, result)
+                    write_value(workbook.model, scratch, call.call.result_row, 1, value)
                     changed.append(call)
         if not changed and rounds:
             return rounds, set()
@@ -275,6 +317,51 @@ def settle(
             for call in placed:
                 call.last_arguments = None
     return rounds, {call.cell for call in changed}
+
+
+def _result_cell_value(
+    workbook: EngineWorkbook, placed: PlacedCall, result: CellValue | Table
+) -> CellValue:
+    """The value of the call's own result cell; a table is spilled into the cells below and to
+    the right of its anchor in the engine's model, as Excel spills it, so that the formulas
+    reading them see its values.
+
+    Excel shows #SPILL! when a cell the table would fill holds something (other than what the
+    table spilled before); a table given anywhere but as the whole formula of its cell is held
+    back (the outer formula would need it as an array).
+    """
+    table = result if isinstance(result, tuple) else None
+    sheet_name, row, column = placed.cell
+    sheet = workbook.index(sheet_name)
+    wanted: dict[tuple[int, int], CellValue] = {}
+    if table is not None:
+        if not placed.anchors_spill:
+            placed.blocked = NESTED_TABLE
+            table = None
+        else:
+            wanted = {
+                (row + i, column + j): value
+                for i, line in enumerate(table)
+                for j, value in enumerate(line)
+                if i or j
+            }
+            free = placed.spilled_cells | placed.stored_spill
+            if any(
+                cell not in free and not workbook.model.is_empty_cell(sheet, *cell)
+                for cell in wanted
+            ):
+                table, wanted = None, {}
+                result = ErrorValue(SPILL_BLOCKED)
+    # what it spilled before (in an earlier round, or as the file shows) and no longer does
+    for cell in (placed.spilled_cells | placed.stored_spill) - set(wanted):
+        clear_value(workbook.model, sheet, *cell)
+    for (r, c), value in wanted.items():
+        write_value(workbook.model, sheet, r, c, value)
+    placed.spilled_cells = set(wanted)
+    placed.spill = table
+    if table is not None:
+        return table[0][0]
+    return result if not isinstance(result, tuple) else ErrorValue("#VALUE!")
 
 
 def block_spilled_arguments(workbook: EngineWorkbook, placed: list[PlacedCall]) -> None:

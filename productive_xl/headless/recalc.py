@@ -18,13 +18,26 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from productive_xl.headless.evaluation import evaluate
+from productive_xl.headless.evaluation import Evaluation, evaluate
 from productive_xl.headless.ironcalc_model import EngineRefused
 from productive_xl.headless.report import RecalcReport, cell_name
-from productive_xl.ooxml.cell_values import ErrorValue
+from productive_xl.ooxml.cell_values import CellValue, ErrorValue
+from productive_xl.ooxml.dynamic_arrays import (
+    MetadataChange,
+    NoDynamicArrayMetadata,
+    Spill,
+    dynamic_array_metadata,
+    write_spills,
+)
 from productive_xl.ooxml.package import UnusableWorkbook, WorkbookPackage, open_package
+from productive_xl.ooxml.sheet_cells import shared_strings
 from productive_xl.ooxml.sheet_values import FormulaCell, formula_cells, patch_values
-from productive_xl.ooxml.workbook import read_workbook
+from productive_xl.ooxml.workbook import (
+    SHARED_STRINGS,
+    WorkbookInfo,
+    read_workbook,
+    workbook_part_of,
+)
 from productive_xl.ooxml.writer import replace_atomically, write_package
 
 Progress = Callable[[str], None]
@@ -175,7 +188,10 @@ def _write(
     if progress:
         progress("writing the workbook")
     if replaced and package is not None:
-        write_package(package, replaced, target)
+        # the parts a dynamic array adds (its metadata) are new members of the package
+        added = {name: data for name, data in replaced.items() if not package.has(name)}
+        kept = {name: data for name, data in replaced.items() if name not in added}
+        write_package(package, kept, target, added=added)
     elif target.resolve() != source.resolve():
         replace_atomically(target, lambda temporary: shutil.copyfile(source, temporary))
 
@@ -198,16 +214,19 @@ def _worked(
 
     report = RecalcReport(str(source), str(target), rounds=evaluation.rounds)
     replaced: dict[str, bytes] = {}
+    metadata: list[MetadataChange | str] = []  # worked out once, for the first spill
     for sheet in info.worksheets():
         if sheet.name not in cells or sheet.part is None:
             continue
         sheet_cells = cells[sheet.name]
         values = evaluation.values.get(sheet.name, {})
-        new_part, changed = patch_values(package.read(sheet.part), values, sheet_cells)
+        new_part, changed = _patched_sheet(
+            package, info, (sheet.name, sheet.part), sheet_cells, evaluation, metadata=metadata
+        )
         if changed:
             replaced[sheet.part] = new_part
         for (row, column), (old, new) in changed.items():
-            report.add_change(sheet.name, row, column, old, new)
+            report.add_change(sheet.name, row, column, old, "" if new is None else new)
         report.formula_cells += len(sheet_cells)
         report.recalculated += len(sheet_cells)
         held_back = evaluation.not_recalculated
@@ -221,4 +240,66 @@ def _worked(
                 key = (sheet.name, row, column)
                 report.add_error(cell_name(*key), value, evaluation.messages.get(key))
 
+    for change in metadata:
+        if isinstance(change, MetadataChange):
+            replaced.update(change.replaced)
+            replaced.update(change.added)
     return package, report, replaced
+
+
+Changes = dict[tuple[int, int], tuple[CellValue | None, CellValue | None]]
+
+
+def _patched_sheet(
+    package: WorkbookPackage,
+    info: WorkbookInfo,
+    sheet: tuple[str, str],
+    sheet_cells: dict[tuple[int, int], FormulaCell],
+    evaluation: Evaluation,
+    *,
+    metadata: list[MetadataChange | str],
+) -> tuple[bytes, Changes]:
+    """The sheet's part with its new values and dynamic arrays, and the cells that changed.
+    Dynamic arrays that cannot be written keep their anchors' values, reported."""
+    name, part = sheet
+    values = evaluation.values.get(name, {})
+    new_part, patched = patch_values(package.read(part), values, sheet_cells)
+    changed: Changes = dict(patched)
+    spills = evaluation.spills.get(name)
+    written = _with_spills(package, info, new_part, spills, metadata) if spills else None
+    if isinstance(written, str):
+        for spill in spills or ():
+            values.pop(spill.anchor, None)
+            evaluation.not_recalculated[(name, *spill.anchor)] = written
+        new_part, patched = patch_values(package.read(part), values, sheet_cells)
+        changed = dict(patched)
+    elif written is not None:
+        new_part, spilled = written
+        changed.update(spilled)
+    return new_part, changed
+
+
+def _with_spills(
+    package: WorkbookPackage,
+    info: WorkbookInfo,
+    part: bytes,
+    spills: list[Spill],
+    metadata: list[MetadataChange | str],
+) -> tuple[bytes, Changes] | str:
+    """The sheet's ``part`` with its dynamic arrays written (see
+    :func:`~productive_xl.ooxml.dynamic_arrays.write_spills`) and the cells that changed; or
+    why they cannot be written. ``metadata`` keeps the workbook's cell metadata, once known."""
+    if not metadata:
+        try:
+            metadata.append(dynamic_array_metadata(package, info.workbook_part))
+        except NoDynamicArrayMetadata as error:
+            metadata.append(f"a dynamic array, but {error}")
+    change = metadata[0]
+    if isinstance(change, str):
+        return change
+    strings_part = workbook_part_of(package, SHARED_STRINGS)
+    strings = shared_strings(package.read(strings_part) if strings_part else None)
+    try:
+        return write_spills(part, spills, change.index, strings)
+    except ValueError as error:
+        return f"a dynamic array, but {error}"

@@ -30,7 +30,8 @@ from productive_xl.headless.formula_text import (
     scan,
 )
 from productive_xl.headless.ironcalc_model import ENGINE_ONLY_ERRORS
-from productive_xl.headless.productive_calls import PREFIX
+from productive_xl.headless.productive_calls import PREFIX, whole_call
+from productive_xl.headless.productive_results import spills
 from productive_xl.headless.references import (
     Area,
     CellKey,
@@ -149,7 +150,9 @@ class FormulaChecks:
         # a cell with an empty formula of its own that is not shared (<f ca="1"/>) is one a
         # dynamic array spills into: an array formula's cell, as the table counts it
         filled = cell.formula is None and cell.formula_type != "shared"
-        array = filled or cell.formula_type == "array"
+        # a dynamic array whose formula is one spilling PRODUCTIVE_* call is ours to spill
+        anchors_spill = cell.formula_type == "array" and spills(whole_call(formula))
+        array = filled or (cell.formula_type == "array" and not anchors_spill)
         one_cell = not filled and _one_cell(cell.array_range)
         shared = cell.formula_type == "shared"
         # The formulas filled down a column differ only in their relative rows, which change

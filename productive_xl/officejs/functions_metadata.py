@@ -52,7 +52,12 @@ def _function(function: CellFunction) -> dict[str, Any]:
         "id": addin_id(function),
         "name": addin_id(function),
         "description": function.description,
-        "result": {"type": _result_type(function), "dimensionality": "scalar"},
+        # a table that spills (PRODUCTIVE_ROLLUP) is a matrix result: Office spills it as Excel's
+        # dynamic arrays do
+        "result": {
+            "type": _result_type(function),
+            "dimensionality": "matrix" if function.spills else "scalar",
+        },
         "parameters": [_parameter(function, i) for i in range(len(function.arguments))],
         "options": {"requiresAddress": True},
     }

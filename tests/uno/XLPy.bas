@@ -25,7 +25,35 @@ Public Function CallUDF(moduleName, functionName, args, book, caller)
     outcome = StandIn("call_udf").invoke(Array(moduleName, functionName, described, _
         TypeName(book), BookName(book), CallerAddress(caller)), Array(), Array())
     If outcome(0) = "raise" Then Err.Raise 1000, "Python", outcome(1)
-    CallUDF = outcome(1)
+    CallUDF = AsTable(outcome(1))
+End Function
+
+' A list of lists (a table, such as PRODUCTIVE_ROLLUP's) comes back from the script provider as
+' an array of arrays; the COM bridge hands it to VBA as a two-dimensional array, as this does.
+Private Function AsTable(value)
+    Dim table(), line, r As Long, c As Long, first As Long
+    If Not IsArray(value) Then
+        AsTable = value
+        Exit Function
+    End If
+    first = LBound(value)
+    If UBound(value) < first Then
+        AsTable = value
+        Exit Function
+    End If
+    If Not IsArray(value(first)) Then
+        AsTable = value
+        Exit Function
+    End If
+    line = value(first)
+    ReDim table(0 To UBound(value) - first, 0 To UBound(line) - LBound(line))
+    For r = first To UBound(value)
+        line = value(r)
+        For c = LBound(line) To UBound(line)
+            table(r - first, c - LBound(line)) = line(c)
+        Next c
+    Next r
+    AsTable = table
 End Function
 
 ' The Python function name of udf_stand_in.py, in the test profile's Scripts/python folder.
