@@ -24,11 +24,18 @@ from openpyxl.writer.excel import ExcelWriter
 from productive_xl.headless.recalc import recalc
 from productive_xl.headless.report import RecalcReport
 from productive_xl.tracker.attach import attach
-from productive_xl.tracker.layout import BenefitTypesColumn, RatesColumn, StatusWeightsColumn, Table
+from productive_xl.tracker.layout import (
+    BenefitTypesColumn,
+    Name,
+    RatesColumn,
+    StatusWeightsColumn,
+    Table,
+)
 from productive_xl.tracker.register import PROGRAMMES, Column, Recurrence
 from productive_xl.tracker.template.about import build_about
 from productive_xl.tracker.template.checks import build_checks
 from productive_xl.tracker.template.dashboard import build_dashboard
+from productive_xl.tracker.template.example import ACTUAL_MONTHS
 from productive_xl.tracker.template.inputs import build_inputs
 from productive_xl.tracker.template.phasing import build_phasing
 from productive_xl.tracker.template.register import YES, build_register
@@ -66,6 +73,8 @@ def _workbook(*, example: bool) -> Workbook:
     build_rollup(book, example=example)
     build_dashboard(book)
     build_checks(book)
+    if example:
+        _set_name(book, Name.MONTHS_CLOSED, ACTUAL_MONTHS)
     book.properties.creator = "productive_xl"
     book.properties.lastModifiedBy = "productive_xl"
     book.properties.title = "Productive Series benefits tracker"
@@ -77,6 +86,12 @@ def _workbook(*, example: bool) -> Workbook:
     # a newer Excel recalculate the whole workbook on opening: this is Excel 365's.
     book.calculation = CalcProperties(calcId=EXCEL_365_CALC_ID, fullCalcOnLoad=False)
     return book
+
+
+def _set_name(book: Workbook, name: str, value: object) -> None:
+    """Type ``value`` into the single cell the defined name ``name`` refers to."""
+    ((title, cell),) = book.defined_names[name].destinations
+    book[title][cell.replace("$", "")].value = value
 
 
 def _write(book: Workbook, path: Path) -> None:

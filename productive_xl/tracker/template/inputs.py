@@ -88,6 +88,15 @@ ASSUMPTIONS: Final = (
         "Turns a full-year effect into a monthly run rate.",
     ),
     Assumption(
+        Name.MONTHS_CLOSED,
+        "Months closed",
+        0,
+        "months (0 to 12)",
+        "Set by finance at each month end",
+        "Months of the year whose actuals are in (6 = April to September): the figures to "
+        "date cover them; the forecast outturn adds the forecast of the months after them.",
+    ),
+    Assumption(
         Name.PAY_POINT,
         "Pay point",
         "mid",

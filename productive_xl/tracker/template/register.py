@@ -32,6 +32,8 @@ from productive_xl.tracker.template.tables import (
     PERCENT,
     TEXT,
     Col,
+    colour_by_status,
+    column_cells,
     count_where,
     drop_down,
     once_started,
@@ -209,5 +211,6 @@ def build_register(book: Workbook, *, example: bool, lists: dict[str, str]) -> W
     write_table(sheet, Table.BENEFITS, REGISTER_COLUMNS, rows, top=FIRST_TABLE_ROW)
     for header, source in lists.items():
         drop_down(sheet, Table.BENEFITS, header, source)
+    colour_by_status(sheet, column_cells(sheet, Table.BENEFITS, Column.STATUS))
     sheet.freeze_panes = sheet.cell(FIRST_TABLE_ROW + 2, 2)
     return sheet

@@ -50,6 +50,12 @@ GENERAL: Final = "General"
 _GOOD: Final = PatternFill(start_color="FFC6EFCE", end_color="FFC6EFCE", fill_type="solid")
 _BAD: Final = PatternFill(start_color="FFFFC7CE", end_color="FFFFC7CE", fill_type="solid")
 _TABLE_STYLE: Final = "TableStyleLight1"
+CLOSED: Final = PatternFill(start_color="FFD9D9D9", end_color="FFD9D9D9", fill_type="solid")
+"""A cell that no longer counts (a forecast of a month closed): grey."""
+
+GROWTH_ROWS: Final = 200
+"""How many rows below a table's header its drop-downs and conditional formats cover, so that
+rows added to the table have them too."""
 
 FIRST_TABLE_ROW: Final = 6
 """The row of the first table's unit row on a sheet; above it, the sheet's heading."""
@@ -204,7 +210,9 @@ def write_table(
     return last
 
 
-def drop_down(sheet: Worksheet, table: str, header: str, source: str, *, rows: int = 200) -> None:
+def drop_down(
+    sheet: Worksheet, table: str, header: str, source: str, *, rows: int = GROWTH_ROWS
+) -> None:
     """A drop-down list on one input column of ``table``, offering the values of ``source`` (a
     range, or a quoted comma-separated list), so that a line takes only values the tracker knows.
     It covers ``rows`` rows below the header, so that rows added to the table have it too."""
@@ -218,6 +226,41 @@ def drop_down(sheet: Worksheet, table: str, header: str, source: str, *, rows: i
     rule.showErrorMessage = True
     rule.add(f"{letter}{first.row + 1}:{letter}{first.row + rows}")
     sheet.add_data_validation(rule)
+
+
+RAG_COLOURS: Final = {
+    "Blue": ("FFBDD7EE", "FF1F4E79", "2E75B6"),
+    "Green": ("FFC6EFCE", "FF006100", "70AD47"),
+    "Amber": ("FFFFEB9C", "FF9C5700", "FFC000"),
+    "Red": ("FFFFC7CE", "FF9C0006", "C00000"),
+}
+"""Each status's cell fill, font colour and chart colour: Excel's Good / Neutral / Bad cell
+colours for Green, Amber and Red, and a blue alike for Blue (delivered)."""
+
+
+def colour_by_status(sheet: Worksheet, cells: str) -> None:
+    """Colour each cell of ``cells`` holding a status (Blue, Green, Amber, Red) by that status,
+    with conditional formatting, so a status typed or changed later takes its colour too."""
+    for status, (fill, font, _) in RAG_COLOURS.items():
+        sheet.conditional_formatting.add(
+            cells,
+            CellIsRule(
+                operator="equal",
+                formula=[f'"{status}"'],
+                fill=PatternFill(start_color=fill, end_color=fill, fill_type="solid"),
+                font=Font(color=font, bold=True),
+            ),
+        )
+
+
+def column_cells(sheet: Worksheet, table: str, header: str, *, rows: int = GROWTH_ROWS) -> str:
+    """The cells of one column of ``table`` from its first body row down ``rows`` rows (as
+    :func:`drop_down` covers), e.g. "O8:O207"."""
+    found = sheet.tables[table]
+    first = sheet[found.ref.split(":")[0]]
+    headers = [column.name for column in found.tableColumns]
+    letter = get_column_letter(first.column + headers.index(header))
+    return f"{letter}{first.row + 1}:{letter}{first.row + rows}"
 
 
 def column_range(book: Workbook, table: str, header: str) -> str:
