@@ -254,7 +254,7 @@ def _by_month(sheet: Worksheet) -> None:
         _output(sheet, row, 4, f"IF({closed},{actual},NA())", MONEY)
     last = top + len(MONTHS)
     sheet.cell(
-        last + 1, 1, "#N/A: a month not closed yet, left as a gap in the chart."
+        last + 1, 1, "A month not closed yet has no actual: #N/A, a gap in the chart."
     ).style = NOTE
     grey = Font(color="FFA6A6A6")
     sheet.conditional_formatting.add(
