@@ -507,9 +507,30 @@ def test_each_table_column_is_one_formula_or_all_inputs(
                     assert all(c.data_type == "f" for c in cells), (table.displayName, column.name)
                     assert all(c.style == "Calculation" for c in cells)
                     assert column.calculatedColumnFormula.attr_text == next(iter(formulas))[1:]
+                elif (table.displayName, column.name) in NOT_TYPED:
+                    assert all(c.style == "Normal" for c in cells), (table.displayName, column.name)
+                    assert all(c.protection.locked for c in cells)
                 else:
                     assert all(c.style == "Input" for c in cells), (table.displayName, column.name)
+                    assert not any(c.protection.locked for c in cells)  # open to typing
     assert columns > 40
+
+
+# Columns with no formula that no one types into: labels of the inputs, and what Refresh writes
+NOT_TYPED = {
+    (Table.ASSUMPTIONS, "Item"),
+    (Table.ASSUMPTIONS, "Unit"),
+    (Table.ASSUMPTIONS, "Comment"),
+    (Table.STATUS_WEIGHTS, "Status"),
+    (Table.STATUS_WEIGHTS, "Meaning"),
+    (Table.BENEFIT_TYPES, "Benefit type"),
+    (Table.BENEFIT_TYPES, "Meaning"),
+    (Table.CHECKS, "Check"),
+    (Table.ROLLUP, "Programme"),
+    (Table.ROLLUP, "Ward or team"),
+    (Table.ROLLUP, "Financial year"),
+    *((Table.FINDINGS, name) for name in ("Check", "Line ID", "Register row", "Column", "Finding")),
+}
 
 
 @pytest.mark.parametrize("tracker", BOTH)
@@ -610,9 +631,17 @@ def test_python_calamine_reads_the_example_values(built_trackers: BuiltTrackers)
 
 def test_every_typed_value_is_one_its_drop_down_offers(built_trackers: BuiltTrackers) -> None:
     book = openpyxl.load_workbook(built_trackers.example)
-    checked = 0
-    for sheet in (book[Sheet.REGISTER], book[Sheet.RELEASED_TIME]):
+    checked = []
+    for sheet in book.worksheets:
         for rule in sheet.data_validations.dataValidation:
+            # every input rule tells the user what to type, and refuses what breaks it
+            assert rule.showInputMessage, rule.sqref
+            assert rule.prompt, rule.sqref
+            assert rule.promptTitle, rule.sqref
+            assert rule.showErrorMessage, rule.sqref
+            assert rule.error, rule.sqref
+            if rule.type != "list":
+                continue
             source = rule.formula1
             if source.startswith('"'):
                 allowed = set(source.strip('"').split(","))
@@ -620,16 +649,21 @@ def test_every_typed_value_is_one_its_drop_down_offers(built_trackers: BuiltTrac
                 where, cells = source.split("!")
                 allowed = {row[0].value for row in book[where.strip("'")][cells.replace("$", "")]}
             for cell_range in rule.sqref.ranges:
+                low_column, low_row, high_column, high_row = cell_range.bounds
                 typed = {
                     cell.value
-                    for row in sheet[cell_range.coord]
+                    for row in sheet.iter_rows(low_row, high_row, low_column, high_column)
                     for cell in row
                     if cell.value is not None
                 }
                 assert typed, cell_range.coord
                 assert typed <= allowed, (sheet.title, cell_range.coord, typed - allowed)
-                checked += 1
-    assert checked == 6  # programme, benefit type, cash releasing, recurrence, status; band
+                checked.append(sheet.title)
+    # Register: programme, benefit type, cash releasing, recurrence, status; Released Time:
+    # band; Phasing: the line ID; Inputs: pay point, hours basis, order of benefit
+    assert sorted(checked) == sorted(
+        [Sheet.REGISTER] * 5 + [Sheet.RELEASED_TIME, Sheet.PHASING] + [Sheet.INPUTS] * 3
+    )
 
 
 def test_register_columns_typed_and_calculated_are_as_register_py_says() -> None:

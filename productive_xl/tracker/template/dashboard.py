@@ -113,11 +113,19 @@ STATUS_ROW: Final = SPLIT_ROW + len(SPLITS) + 4
 BY_PROGRAMME_ROW: Final = STATUS_ROW + len(STATUSES) + 4
 BY_MONTH_ROW: Final = BY_PROGRAMME_ROW + len(PROGRAMMES) + 3
 LAST_ROW: Final = BY_MONTH_ROW + len(MONTHS) + 1
+DASHBOARD_TABLE_COLUMNS: Final = 7
+"""Columns A to G hold the Dashboard's tables; the charts stand to their right."""
 LAST_COLUMN: Final = "R"
 """The Dashboard's print area is A1 to this column of LAST_ROW: the tables and the charts."""
 
 _CHART_COLUMN: Final = "I"
-_CHART_SIZE: Final = (17.5, 7.8)  # cm: three stacked beside the tables fill one landscape page
+_CHART_SIZE: Final = (17.5, 9.5)  # cm: three stacked beside the tables fill one landscape page
+_CHART_ROWS: Final = 20  # rows from one chart's top to the next's: 9.5 cm is 18 rows of 15 pt
+
+
+def _chart_at(index: int) -> str:
+    """Where the ``index``-th chart (0, 1, 2) stands, beside the tables, one under another."""
+    return f"{_CHART_COLUMN}{HEADLINE_ROW - 1 + index * _CHART_ROWS}"
 
 
 def _output(sheet: Worksheet, row: int, column: int, formula: str, number_format: str) -> None:
@@ -200,7 +208,7 @@ def _by_status(sheet: Worksheet) -> None:
         point.graphicalProperties = GraphicalProperties(solidFill=RAG_COLOURS[status][2])
         series.dPt.append(point)
     chart.width, chart.height = _CHART_SIZE
-    sheet.add_chart(chart, f"{_CHART_COLUMN}{STATUS_ROW - 1}")
+    sheet.add_chart(chart, _chart_at(2))
 
 
 def _by_programme(sheet: Worksheet) -> None:
@@ -229,7 +237,7 @@ def _by_programme(sheet: Worksheet) -> None:
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=top + 1, max_row=last))
     chart.width, chart.height = _CHART_SIZE
-    sheet.add_chart(chart, f"{_CHART_COLUMN}{HEADLINE_ROW - 1}")
+    sheet.add_chart(chart, _chart_at(0))
 
 
 def _month_closed(month: str) -> str:
@@ -272,7 +280,11 @@ def _by_month(sheet: Worksheet) -> None:
         series.smooth = False  # a smoothed line would show money in months that have none
     chart.set_categories(Reference(sheet, min_col=1, min_row=top + 1, max_row=last))
     chart.width, chart.height = _CHART_SIZE
-    sheet.add_chart(chart, f"{_CHART_COLUMN}{SPLIT_ROW + 1}")
+    sheet.add_chart(chart, _chart_at(1))
+
+
+PRINT_AREA: Final = f"A1:{LAST_COLUMN}{max(LAST_ROW, HEADLINE_ROW - 1 + 3 * _CHART_ROWS)}"
+"""The tables and the three charts: what the Dashboard prints, on one page."""
 
 
 def build_dashboard(book: Workbook) -> Worksheet:

@@ -31,6 +31,7 @@ from productive_xl.tracker.template.tables import (
     DATE,
     FIRST_TABLE_ROW,
     GENERAL,
+    HEADING,
     HOURS,
     MONEY,
     PENCE,
@@ -102,7 +103,7 @@ ASSUMPTIONS: Final = (
         "mid",
         "entry, mid or top",
         "Productive Series finance guidance: cost staff time at the mid point",
-        "The Agenda for Change pay point at which each band's hour is costed (tblRates).",
+        "The Agenda for Change pay point at which each band's hour is costed (pay rates below).",
         TEXT,
     ),
     Assumption(
@@ -200,11 +201,11 @@ _HOURLY_COST: Final = (
 
 def _assumptions(book: Workbook, sheet: Worksheet, top: int) -> int:
     columns = (
-        Col(AssumptionsColumn.ITEM, "", width=34),
+        Col(AssumptionsColumn.ITEM, "", width=34, typed=False),
         Col(AssumptionsColumn.VALUE, "", width=14),
-        Col(AssumptionsColumn.UNIT, "", width=22),
+        Col(AssumptionsColumn.UNIT, "", width=22, typed=False),
         Col(AssumptionsColumn.SOURCE, "", width=44),
-        Col(AssumptionsColumn.COMMENT, "", width=60),
+        Col(AssumptionsColumn.COMMENT, "", width=60, typed=False),
     )
     rows = [(a.item, a.value, a.unit, a.source, a.comment) for a in ASSUMPTIONS]
     last = write_table(sheet, Table.ASSUMPTIONS, columns, rows, top=top)
@@ -234,7 +235,7 @@ def build_inputs(book: Workbook) -> Worksheet:
         1,
         "Pay points of each band in the year above (NHS Employers; Update rates for year "
         "rewrites them), and the cost of an hour at the pay point above",
-    )
+    ).style = HEADING
     rates = (
         Col(RatesColumn.BAND, "Agenda for Change"),
         Col(RatesColumn.ENTRY, "£ a year", MONEY),
@@ -245,20 +246,24 @@ def build_inputs(book: Workbook) -> Worksheet:
     last = write_table(sheet, Table.RATES, rates, _pay_points(TRACKER_YEAR), top=top)
 
     top = last + 3
-    sheet.cell(top - 1, 1, "Risk weight of each status (Productive Series finance guidance)")
+    sheet.cell(
+        top - 1, 1, "Risk weight of each status (Productive Series finance guidance)"
+    ).style = HEADING
     weights = (
-        Col(StatusWeightsColumn.STATUS, "RAG or Blue"),
+        Col(StatusWeightsColumn.STATUS, "RAG or Blue", typed=False),
         Col(StatusWeightsColumn.WEIGHT, "fraction 0 to 1", PERCENT),
-        Col(StatusWeightsColumn.MEANING, ""),
+        Col(StatusWeightsColumn.MEANING, "", typed=False),
     )
     last = write_table(sheet, Table.STATUS_WEIGHTS, weights, STATUS_WEIGHTS, top=top)
 
     top = last + 3
-    sheet.cell(top - 1, 1, "Benefit types and the order of benefit each is (NHS Institute)")
+    sheet.cell(
+        top - 1, 1, "Benefit types and the order of benefit each is (NHS Institute)"
+    ).style = HEADING
     types = (
-        Col(BenefitTypesColumn.BENEFIT_TYPE, ""),
+        Col(BenefitTypesColumn.BENEFIT_TYPE, "", typed=False),
         Col(BenefitTypesColumn.ORDER, "first, second, released time"),
-        Col(BenefitTypesColumn.MEANING, ""),
+        Col(BenefitTypesColumn.MEANING, "", typed=False),
     )
     rows = [(str(kind), order, meaning) for kind, order, meaning in BENEFIT_TYPES]
     write_table(sheet, Table.BENEFIT_TYPES, types, rows, top=top)

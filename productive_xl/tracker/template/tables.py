@@ -33,6 +33,8 @@ CHECK: Final = "Check Cell"
 TITLE: Final = "Title"
 HEADING: Final = "Headline 2"
 NOTE: Final = "Explanatory Text"
+LABEL: Final = "Normal"
+"""A cell no one types into that is not a formula: a label, or what Refresh writes."""
 
 MONEY: Final = "#,##0;[Red]-#,##0"
 PENCE: Final = "#,##0.00;[Red]-#,##0.00"
@@ -109,7 +111,9 @@ def once_started(key: str, formula: str) -> str:
 class Col:
     """One column of a template table: an input when ``formula`` is None, else a calculation.
 
-    ``formula`` is the formula without its ``=``, the same in every row.
+    ``formula`` is the formula without its ``=``, the same in every row. An input column that
+    is not ``typed`` holds labels (an item's name, its unit) or what Refresh writes: it is not
+    in the Input style, and stays locked.
     """
 
     header: str
@@ -117,6 +121,7 @@ class Col:
     number_format: str = GENERAL
     formula: str | None = None
     width: float = 14
+    typed: bool = True
 
     @property
     def is_input(self) -> bool:
@@ -128,8 +133,11 @@ def sheet_heading(sheet: Worksheet, title: str, purpose: str) -> None:
     sheet is for."""
     sheet["A1"] = title
     sheet["A1"].style = TITLE
-    sheet["A2"] = "Master check (0 when all is well)"
+    # the label short enough for a narrow first column; what it means beside the check
+    sheet["A2"] = "Master check"
     sheet["A2"].font = Font(bold=True)
+    sheet["D2"] = "0 when all is well (Checks sheet)"
+    sheet["D2"].style = NOTE
     sheet["C2"] = f"={Name.MASTER_CHECK}"
     sheet["C2"].style = CHECK
     sheet["C2"].number_format = COUNT
@@ -182,7 +190,7 @@ def write_table(
             cell = sheet.cell(number, left + offset)
             if column.formula is None:
                 cell.value = next(given)
-                cell.style = INPUT
+                cell.style = INPUT if column.typed else LABEL
             else:
                 cell.value = f"={column.formula}"
                 cell.style = CALCULATION
@@ -211,20 +219,35 @@ def write_table(
 
 
 def drop_down(
-    sheet: Worksheet, table: str, header: str, source: str, *, rows: int = GROWTH_ROWS
+    sheet: Worksheet,
+    table: str,
+    header: str,
+    source: str,
+    prompt: str,
+    *,
+    rows: int = GROWTH_ROWS,
 ) -> None:
     """A drop-down list on one input column of ``table``, offering the values of ``source`` (a
     range, or a quoted comma-separated list), so that a line takes only values the tracker knows.
-    It covers ``rows`` rows below the header, so that rows added to the table have it too."""
-    found = sheet.tables[table]
-    first = sheet[found.ref.split(":")[0]]
-    headers = [column.name for column in found.tableColumns]
-    letter = get_column_letter(first.column + headers.index(header))
+    ``prompt`` is the input message Excel shows on the cell. It covers ``rows`` rows below the
+    header, so that rows added to the table have it too."""
     rule = DataValidation(type="list", formula1=source, allow_blank=True)
     rule.error = "Choose a value from the list (see Inputs)."
     rule.errorTitle = "Not a value the tracker knows"
+    validate(sheet, column_cells(sheet, table, header, rows=rows), rule, header, prompt)
+
+
+def validate(sheet: Worksheet, cells: str, rule: DataValidation, title: str, prompt: str) -> None:
+    """Put ``rule`` on ``cells``, with the input message ``title``: ``prompt``, which Excel shows
+    when one of them is selected, and an error message when what is typed breaks it."""
+    rule.promptTitle = title[:32]  # Excel's limits: 32 characters of title, 255 of message
+    rule.prompt = prompt[:255]
+    rule.showInputMessage = True
     rule.showErrorMessage = True
-    rule.add(f"{letter}{first.row + 1}:{letter}{first.row + rows}")
+    if not rule.error:
+        rule.errorTitle = f"Not a valid {title.lower()}"[:32]
+        rule.error = prompt[:255]
+    rule.add(cells)
     sheet.add_data_validation(rule)
 
 
