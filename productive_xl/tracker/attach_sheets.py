@@ -55,6 +55,7 @@ class SheetWithNames:
 
     sheet: NewSheet
     names: dict[str, str]  # name -> formula
+    hidden: bool = False  # xlwings' settings: read by xlwings, not by the user
 
 
 def _assumption_rows(items: list[Sourced]) -> list[list[Cell]]:
@@ -100,4 +101,6 @@ def xlwings_conf_sheet() -> SheetWithNames:
     rows: list[list[Cell]] = [
         [key, None if value == "" else value] for key, value in XLWINGS_SETTINGS
     ]
-    return SheetWithNames(NewSheet(str(Sheet.XLWINGS_CONF), [Block(1, rows)], (20, 40)), {})
+    return SheetWithNames(
+        NewSheet(str(Sheet.XLWINGS_CONF), [Block(1, rows)], (20, 40)), {}, hidden=True
+    )
