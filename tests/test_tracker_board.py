@@ -16,6 +16,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from built_trackers import BuiltTrackers
 from example_figures import (
     ACTUAL_BY_MONTH,
     CASH_RELEASING,
@@ -40,6 +41,7 @@ from workbook_reading import named_value, table_rows
 from productive_xl import recalc
 from productive_xl.tracker.layout import MONTHS, Name, Sheet, Table
 from productive_xl.tracker.layout import PhasingColumn as P
+from productive_xl.tracker.refresh_file import refresh_file
 from productive_xl.tracker.template.build import build_workbook
 from productive_xl.tracker.template.dashboard import BY_MONTH_ROW, SPLIT_ROW, STATUS_ROW
 
@@ -299,3 +301,21 @@ def test_libreoffice_agrees_on_the_reporting(tmp_path: Path) -> None:
     assert gaps <= dashboard
     months = {f"{column}{BY_MONTH_ROW + 1 + m}" for column in "BCD" for m in range(len(MONTHS))}
     assert months <= dashboard  # the whole monthly table, plan, outturn and actual
+
+
+def test_refresh_of_the_example_gives_the_hand_worked_totals(
+    built_trackers: BuiltTrackers, tmp_path: Path
+) -> None:
+    """`productive-xl refresh` of the example as new-tracker builds it: no finding, the master
+    check 0, and the board's figures those worked out by hand."""
+    out = tmp_path / "refreshed.xlsm"
+    result, report = refresh_file(built_trackers.example, out, user="Finance team")
+    assert result.findings == []
+    assert [error["cell"] for error in report.errors] == chart_gaps(MONTHS_CLOSED)
+    values = openpyxl.load_workbook(out, data_only=True)
+    assert named_value(values, Name.MASTER_CHECK) == 0
+    glance = _dashboard(values)
+    assert glance["Plan to date (£)"] == pytest.approx(sum(map(_ytd_plan, PLAN_BY_MONTH)))
+    assert glance["Actual to date (£)"] == sum(map(_ytd_actual, PLAN_BY_MONTH))
+    assert glance["Forecast outturn: actual plus forecast (£)"] == sum(map(_outturn, PLAN_BY_MONTH))
+    assert glance["Full-year effect (£)"] == pytest.approx(sum(FULL_YEAR.values()))
