@@ -136,7 +136,7 @@ def sheet_heading(sheet: Worksheet, title: str, purpose: str) -> None:
     # the label short enough for a narrow first column; what it means beside the check
     sheet["A2"] = "Master check"
     sheet["A2"].font = Font(bold=True)
-    sheet["D2"] = "0 when all is well (Checks sheet)"
+    sheet["D2"] = "(0 when all is well: see Checks)"
     sheet["D2"].style = NOTE
     sheet["C2"] = f"={Name.MASTER_CHECK}"
     sheet["C2"].style = CHECK
