@@ -268,6 +268,15 @@ def test_status_cells_are_coloured_by_status(tmp_path: Path) -> None:
                     coloured[rule.formula[0].strip('"')] = str(fill)
                     assert rules.sqref, title
         assert coloured == STATUS_COLOURS, title
+    # a forecast of a month closed is greyed: its actual stands in its place
+    greyed = [
+        rule.formula[0]
+        for rules in book[Sheet.PHASING].conditional_formatting
+        for rule in rules.rules
+        if rule.type == "expression"
+    ]
+    assert greyed == ["Y$5<=MonthsClosed"]  # above Forecast Apr: the month's number
+    assert book[Sheet.PHASING]["Y8"].value == "Forecast Apr"
 
 
 STATUS_COLOURS = {

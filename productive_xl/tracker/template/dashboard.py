@@ -155,7 +155,7 @@ def _headlines(sheet: Worksheet) -> None:
 def _splits(sheet: Worksheet) -> None:
     top = SPLIT_ROW
     sheet.cell(top - 1, 1, "Recurrent and one-off, cash-releasing and non-cash (£)").style = HEADING
-    _header(sheet, top, "Lines", [label for label, _ in SPLIT_MEASURES])
+    _header(sheet, top, "Which lines", [label for label, _ in SPLIT_MEASURES])
     for row, (label, flag, value) in enumerate(SPLITS, start=top + 1):
         sheet.cell(row, 1, label)
         for column, (_, measure) in enumerate(SPLIT_MEASURES, start=2):

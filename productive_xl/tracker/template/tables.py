@@ -223,17 +223,18 @@ def drop_down(
     table: str,
     header: str,
     source: str,
-    prompt: str,
+    prompt: str = "",
     *,
     rows: int = GROWTH_ROWS,
 ) -> None:
     """A drop-down list on one input column of ``table``, offering the values of ``source`` (a
     range, or a quoted comma-separated list), so that a line takes only values the tracker knows.
-    ``prompt`` is the input message Excel shows on the cell. It covers ``rows`` rows below the
-    header, so that rows added to the table have it too."""
+    ``prompt`` is the input message Excel shows on the cell (by default: choose from the list).
+    It covers ``rows`` rows below the header, so that rows added to the table have it too."""
     rule = DataValidation(type="list", formula1=source, allow_blank=True)
     rule.error = "Choose a value from the list (see Inputs)."
     rule.errorTitle = "Not a value the tracker knows"
+    prompt = prompt or f"Choose the {header.lower()} from the list."
     validate(sheet, column_cells(sheet, table, header, rows=rows), rule, header, prompt)
 
 
