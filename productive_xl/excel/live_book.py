@@ -38,7 +38,11 @@ def unprotected(sheet: Any) -> Iterator[None]:
     after, as it was, if it was protected: the tracker's output sheets are protected without a
     password, and Excel refuses to write a locked cell or grow a table on a protected sheet."""
     api = sheet.api
-    if not api.ProtectContents:
+    try:
+        protected = bool(api.ProtectContents)
+    except Exception:  # not Excel's COM object model (Excel for Mac through appscript): as before
+        protected = False
+    if not protected:
         yield
         return
     protection = api.Protection
