@@ -172,6 +172,7 @@ def fit_columns(sheet: Worksheet, skip_rows: Iterable[int] = ()) -> None:
 
 
 def _wrap_rows(sheet: Worksheet, headers: set[int], skipped: set[int]) -> None:
+    bold = {sheet[table.ref.split(":")[0]].row for table in sheet.tables.values()}
     for row in sheet.iter_rows():
         tallest = 1
         for cell in row:
@@ -182,10 +183,9 @@ def _wrap_rows(sheet: Worksheet, headers: set[int], skipped: set[int]) -> None:
             width = sheet.column_dimensions[get_column_letter(cell.column)].width or 8.43
             if not in_header and len(text) <= width - _PADDING:
                 continue
-            cell.alignment = Alignment(
-                wrap_text=True, vertical="top" if not in_header else "bottom"
-            )
-            scale = _BOLD if in_header else 1.0
+            # bottom, as Excel aligns every other cell, so that a row reads along one line
+            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+            scale = _BOLD if cell.row in bold else 1.0  # the header row; the units are italic
             tallest = max(tallest, _lines(text, width / scale))
         if tallest > 1:
             sheet.row_dimensions[row[0].row].height = tallest * _LINE_HEIGHT
