@@ -76,3 +76,64 @@ FULL_YEAR = {
     "POT-03": 150_000 * 0.035 + 30_000,  # 35,250
 }
 ONE_OFF = ("PCS-01",)
+
+
+# --- Reporting against plan (issue 10, point 2) ---------------------------------------------------
+# The plan of each month April..March, by hand from each line's full-year effect, start month and
+# ramp (DOMAIN.md F6: month n of a ramp of r delivers n/r of the run rate), and a one-off in its
+# month; then the example's typed actuals (April..September) and forecasts (October..March), each
+# the plan times the owner's view for the line's status, rounded to the pound as typed.
+
+
+def _from(month: int, run_rate: float, ramp: tuple[float, ...] = ()) -> list[float]:
+    """``run_rate`` a month from month ``month`` (1 = April), the first months ``ramp`` of it."""
+    shares = [0.0] * (month - 1) + list(ramp)
+    shares += [1.0] * (12 - len(shares))
+    return [run_rate * share for share in shares]
+
+
+PLAN_BY_MONTH = {
+    "PW-01": _from(2, pence(RT_01) / 12),  # May
+    "PW-02": _from(4, pence(RT_02) / 12, (1 / 3, 2 / 3)),  # July, ramp 3
+    "PW-03": _from(6, pence(RT_03) / 12),  # September
+    "PW-04": _from(7, 36000 / 12, (1 / 2,)),  # October, ramp 2
+    "PMH-01": _from(3, pence(RT_04) / 12),  # June
+    "PCS-01": [0, 0, 134_000] + [0] * 9,  # one-off, June
+    "PCS-02": _from(5, pence(RT_05) / 12, (1 / 2,)),  # August, ramp 2
+    "PW-05": _from(1, 11_500 / 12),  # April
+    "POT-01": _from(7, 2_000_000 / 12, (1 / 3, 2 / 3)),  # October, ramp 3
+    "POT-02": _from(10, 172_800 / 12),  # January
+}
+STATUS_NAME = {
+    "PW-01": "Blue",
+    "PW-02": "Green",
+    "PW-03": "Amber",
+    "PW-04": "Red",
+    "PMH-01": "Green",
+    "PCS-01": "Blue",
+    "PCS-02": "Amber",
+    "PW-05": "Green",
+    "POT-01": "Amber",
+    "POT-02": "Red",
+}
+MONTHS_CLOSED = 6  # April to September
+# the owner's view against plan, by status: actuals to date, and forecasts of the months to come
+ACTUAL_SHARE = {"Blue": 1.0, "Green": 0.95, "Amber": 0.75, "Red": 0.4}
+FORECAST_SHARE = {"Blue": 1.0, "Green": 1.0, "Amber": 0.8, "Red": 0.5}
+ACTUAL_BY_MONTH = {
+    line: [round(plan[m] * ACTUAL_SHARE[STATUS_NAME[line]]) for m in range(MONTHS_CLOSED)]
+    for line, plan in PLAN_BY_MONTH.items()
+}
+FORECAST_BY_MONTH = {
+    line: [round(plan[m] * FORECAST_SHARE[STATUS_NAME[line]]) for m in range(MONTHS_CLOSED, 12)]
+    for line, plan in PLAN_BY_MONTH.items()
+}
+
+
+def chart_gaps(months_closed: int) -> list[str]:
+    """The Dashboard cells left #N/A on purpose: the actual of each month not closed yet, a
+    gap in the monthly chart. Every other cell of the example and the template shows no error."""
+    from productive_xl.tracker.template.dashboard import BY_MONTH_ROW
+
+    first = BY_MONTH_ROW + 1 + months_closed
+    return [f"Dashboard!D{row}" for row in range(first, BY_MONTH_ROW + 13)]

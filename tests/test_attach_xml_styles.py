@@ -187,7 +187,7 @@ def test_ids_follow_the_highest_whatever_the_quotes_and_prefixes(tmp_path: Path)
         b"\n  "
         b'<x:sheet name="Inputs" sheetId="8" rel:id="rId12"/>'
         b'<x:sheet name="Checks" sheetId="9" rel:id="rId13"/>'
-        b'<x:sheet name="xlwings.conf" sheetId="10" rel:id="rId14"/>'
+        b'<x:sheet name="xlwings.conf" sheetId="10" state="hidden" rel:id="rId14"/>'  # xlwings' own
         b"</x:sheets>",
     ).replace(
         b"<x:definedNames/>",

@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from built_trackers import BuiltTrackers
+from example_figures import MONTHS_CLOSED, chart_gaps
 from libreoffice import formula_values, recalculated_values
 from workbook_reading import named_value, table_rows
 
@@ -164,7 +165,7 @@ def refreshed_example(example: Path, tmp_path_factory: pytest.TempPathFactory) -
     assert result.rollup_added == []
     assert result.rollup_not_in_register == []
     assert report.complete
-    assert report.errors == []
+    assert [error["cell"] for error in report.errors] == chart_gaps(MONTHS_CLOSED)
     return out
 
 
@@ -214,7 +215,7 @@ def broken_and_refreshed(
     out = folder / "refreshed.xlsm"
     result, report = refresh_file(broken, out, user=USER, now=NOW)
     assert report.complete
-    assert report.errors == []
+    assert [error["cell"] for error in report.errors] == chart_gaps(MONTHS_CLOSED)
     assert [(f.check.value, f.line_id, f.row, f.column) for f in result.findings] == [
         EXPECTED_FINDINGS[1],  # the checks' order: IDs first, then owners
         EXPECTED_FINDINGS[2],
@@ -377,16 +378,17 @@ def test_cli_refresh_of_the_empty_template(
     assert template.read_bytes() == before
     printed = capsys.readouterr().out
     assert "0 register lines checked for 2025/26: 0 findings." in printed
-    assert "0 show errors" in printed
-    assert json.loads(report.read_text())["errors"] == []
+    assert "12 show errors" in printed  # the monthly chart's gaps: no month closed yet
+    errors = json.loads(report.read_text())["errors"]
+    assert [error["cell"] for error in errors] == chart_gaps(0)
     values = openpyxl.load_workbook(out, data_only=True)
     shown = [
-        (sheet.title, cell.coordinate, cell.value)
+        f"{sheet.title}!{cell.coordinate}"
         for sheet in values.worksheets
         for row in sheet.iter_rows()
         for cell in row
         if isinstance(cell.value, str) and cell.value.startswith("#")
     ]
-    assert shown == []
+    assert shown == chart_gaps(0)
     assert named_value(values, Name.MASTER_CHECK) == 0
     assert FileBook(out).name_value(Name.REFRESHED_BY) == USER

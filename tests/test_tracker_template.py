@@ -24,12 +24,14 @@ from example_figures import (
     CASH_RELEASING,
     FULL_YEAR,
     IN_YEAR,
+    MONTHS_CLOSED,
     RT_01,
     RT_02,
     RT_03,
     RT_04,
     RT_05,
     STATUS,
+    chart_gaps,
     hourly_cost,
     pence,
 )
@@ -67,7 +69,7 @@ def example_values(tmp_path_factory: pytest.TempPathFactory) -> Iterator[openpyx
     build_workbook(path, example=True)
     report = recalc(path)
     assert report.complete, report.not_recalculated
-    assert report.errors == []
+    assert [error["cell"] for error in report.errors] == chart_gaps(MONTHS_CLOSED)
     book = openpyxl.load_workbook(path, data_only=True)
     yield book
     book.close()
@@ -135,7 +137,7 @@ def test_example_totals_are_the_hand_worked_totals(example_values: openpyxl.Work
     dashboard = {
         row[0]: row[1]
         for row in example_values[Sheet.DASHBOARD].iter_rows(
-            min_row=6, max_row=13, values_only=True
+            min_row=6, max_row=17, values_only=True
         )
     }
     typed = sum(map(pence, (RT_01, RT_02, RT_03, RT_04, RT_05)))
@@ -144,7 +146,9 @@ def test_example_totals_are_the_hand_worked_totals(example_values: openpyxl.Work
     assert dashboard["Full-year effect (£)"] == pytest.approx(full_year, abs=0.001)
     in_year = sum(IN_YEAR.values())
     assert in_year == pytest.approx(1_070_346.28, abs=0.01)  # the sum above, once more by eye
-    assert dashboard["In-year effect (£)"] == pytest.approx(in_year, abs=0.01)
+    assert dashboard["In-year effect: the plan for the year (£)"] == pytest.approx(
+        in_year, abs=0.01
+    )
     assert dashboard["Risk-adjusted in-year (£)"] == pytest.approx(
         sum(value * STATUS[line] for line, value in IN_YEAR.items()), abs=0.01
     )
@@ -156,7 +160,8 @@ def test_example_totals_are_the_hand_worked_totals(example_values: openpyxl.Work
     ) / 60
     assert dashboard["Staff time released (WTE)"] == pytest.approx(hours / 1553)
     # the twelve months of plan add up to the in-year effect
-    assert dashboard["Plan for the year (£)"] == pytest.approx(in_year, abs=0.01)
+    plan = [r[PhasingColumn.PLAN_TOTAL] for r in table_rows(example_values, Table.PHASING)]
+    assert sum(plan) == pytest.approx(in_year, abs=0.01)
 
     # the timeline by hand: theatre income (POT-01) from October with a 3-month ramp
     theatre = next(r for r in table_rows(example_values, Table.PHASING) if r["Line ID"] == "POT-01")
@@ -260,7 +265,8 @@ def test_the_empty_template_shows_no_error_and_a_master_check_of_0(
     copy.write_bytes(built_trackers.template.read_bytes())
     report = recalc(copy)
     assert report.complete
-    assert report.errors == []
+    # no error but the monthly chart's gaps: no month is closed in a new tracker
+    assert [error["cell"] for error in report.errors] == chart_gaps(0)
     assert copy.read_bytes() == built_trackers.template.read_bytes()  # built with these values
     values = openpyxl.load_workbook(copy, data_only=True)
     assert named_value(values, Name.MASTER_CHECK) == 0
@@ -280,8 +286,8 @@ def test_the_empty_template_shows_no_error_and_a_master_check_of_0(
         blanks += len(calculated)
     assert blanks > 40
     # the Dashboard's totals of nothing are 0
-    headline = [row[1] for row in values[Sheet.DASHBOARD].iter_rows(6, 13, values_only=True)]
-    assert headline == [0] * 8
+    headline = [row[1] for row in values[Sheet.DASHBOARD].iter_rows(6, 17, values_only=True)]
+    assert headline == [0] * 12
 
 
 def _a_released_time_line(band: str, start: date | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -425,7 +431,7 @@ def test_libreoffice_agrees_on_every_ordinary_formula(
     assert compared >= (EXAMPLE_COMPARED if example else TEMPLATE_COMPARED)
     if example:
         # every plan month is an ordinary formula, so LibreOffice works out the whole timeline
-        plan = {key for key in ours if key[0] == Sheet.PHASING and key[1][0] in "IJKLMNOPQRST"}
+        plan = {key for key in ours if key[0] == Sheet.PHASING and key[1][0] in "KLMNOPQRSTUV"}
         assert sum(1 for key in plan if theirs[key] != "#NAME?") == 12 + 12 * len(IN_YEAR)
 
 
@@ -511,9 +517,30 @@ def test_each_table_column_is_one_formula_or_all_inputs(
                     assert all(c.data_type == "f" for c in cells), (table.displayName, column.name)
                     assert all(c.style == "Calculation" for c in cells)
                     assert column.calculatedColumnFormula.attr_text == next(iter(formulas))[1:]
+                elif (table.displayName, column.name) in NOT_TYPED:
+                    assert all(c.style == "Normal" for c in cells), (table.displayName, column.name)
+                    assert all(c.protection.locked for c in cells)
                 else:
                     assert all(c.style == "Input" for c in cells), (table.displayName, column.name)
+                    assert not any(c.protection.locked for c in cells)  # open to typing
     assert columns > 40
+
+
+# Columns with no formula that no one types into: labels of the inputs, and what Refresh writes
+NOT_TYPED = {
+    (Table.ASSUMPTIONS, "Item"),
+    (Table.ASSUMPTIONS, "Unit"),
+    (Table.ASSUMPTIONS, "Comment"),
+    (Table.STATUS_WEIGHTS, "Status"),
+    (Table.STATUS_WEIGHTS, "Meaning"),
+    (Table.BENEFIT_TYPES, "Benefit type"),
+    (Table.BENEFIT_TYPES, "Meaning"),
+    (Table.CHECKS, "Check"),
+    (Table.ROLLUP, "Programme"),
+    (Table.ROLLUP, "Ward or team"),
+    (Table.ROLLUP, "Financial year"),
+    *((Table.FINDINGS, name) for name in ("Check", "Line ID", "Register row", "Column", "Finding")),
+}
 
 
 @pytest.mark.parametrize("tracker", BOTH)
@@ -555,7 +582,7 @@ def test_excel_is_not_asked_to_recalculate_on_opening(
     assert int(calculation.get("calcId", "0")) >= 191029  # not an older Excel's engine
 
 
-def test_dashboard_has_its_two_charts(built_trackers: BuiltTrackers) -> None:
+def test_dashboard_has_its_three_charts(built_trackers: BuiltTrackers) -> None:
     with zipfile.ZipFile(built_trackers.example) as package:
         charts = [name for name in package.namelist() if name.startswith("xl/charts/chart")]
         kinds = {
@@ -564,7 +591,7 @@ def test_dashboard_has_its_two_charts(built_trackers: BuiltTrackers) -> None:
             for element in etree.fromstring(package.read(name)).iter()
             if isinstance(element.tag, str)
         }
-    assert len(charts) == 2
+    assert len(charts) == 3  # by programme, by status, by month
     assert {"barChart", "lineChart"} <= kinds
 
 
@@ -614,9 +641,17 @@ def test_python_calamine_reads_the_example_values(built_trackers: BuiltTrackers)
 
 def test_every_typed_value_is_one_its_drop_down_offers(built_trackers: BuiltTrackers) -> None:
     book = openpyxl.load_workbook(built_trackers.example)
-    checked = 0
-    for sheet in (book[Sheet.REGISTER], book[Sheet.RELEASED_TIME]):
+    checked = []
+    for sheet in book.worksheets:
         for rule in sheet.data_validations.dataValidation:
+            # every input rule tells the user what to type, and refuses what breaks it
+            assert rule.showInputMessage, rule.sqref
+            assert rule.prompt, rule.sqref
+            assert rule.promptTitle, rule.sqref
+            assert rule.showErrorMessage, rule.sqref
+            assert rule.error, rule.sqref
+            if rule.type != "list":
+                continue
             source = rule.formula1
             if source.startswith('"'):
                 allowed = set(source.strip('"').split(","))
@@ -624,16 +659,21 @@ def test_every_typed_value_is_one_its_drop_down_offers(built_trackers: BuiltTrac
                 where, cells = source.split("!")
                 allowed = {row[0].value for row in book[where.strip("'")][cells.replace("$", "")]}
             for cell_range in rule.sqref.ranges:
+                low_column, low_row, high_column, high_row = cell_range.bounds
                 typed = {
                     cell.value
-                    for row in sheet[cell_range.coord]
+                    for row in sheet.iter_rows(low_row, high_row, low_column, high_column)
                     for cell in row
                     if cell.value is not None
                 }
                 assert typed, cell_range.coord
                 assert typed <= allowed, (sheet.title, cell_range.coord, typed - allowed)
-                checked += 1
-    assert checked == 6  # programme, benefit type, cash releasing, recurrence, status; band
+                checked.append(sheet.title)
+    # Register: programme, benefit type, cash releasing, recurrence, status; Released Time:
+    # band; Phasing: the line ID; Inputs: pay point, hours basis, order of benefit
+    assert sorted(checked) == sorted(
+        [Sheet.REGISTER] * 5 + [Sheet.RELEASED_TIME, Sheet.PHASING] + [Sheet.INPUTS] * 3
+    )
 
 
 def test_register_columns_typed_and_calculated_are_as_register_py_says() -> None:
@@ -667,7 +707,7 @@ def test_a_figure_typed_with_no_source_is_a_finding_until_its_working_is_there(
     result, report = refresh_file(typed, out, user="Finance team")
     assert result.findings == []
     assert result.phasing_added == ["PW-001"]
-    assert report.errors == []
+    assert [error["cell"] for error in report.errors] == chart_gaps(0)
     values = openpyxl.load_workbook(out, data_only=True)
     (row,) = table_rows(values, Table.BENEFITS)
     assert row[Column.SOURCE_ROWS] == 0

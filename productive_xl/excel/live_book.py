@@ -5,11 +5,15 @@ a user typing: a new table row gets the table's calculated columns filled in and
 and Excel recalculates. Tables are ListObjects, reached through xlwings' ``sheet.tables``;
 only deleting a row needs the COM object (``.api``). It cannot run without Excel, so it is
 kept thin, and checked by the steps in the README's "Checked in Excel" section.
+
+Every write goes through :func:`unprotected`: a protected sheet (the tracker protects its
+outputs, without a password) is unprotected for the write and protected again as it was.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from typing import Any
 
@@ -26,6 +30,35 @@ def _value(value: Any) -> Value:
     if isinstance(value, int):
         return float(value)
     return str(value)
+
+
+@contextmanager
+def unprotected(sheet: Any) -> Iterator[None]:
+    """Let Python write to ``sheet`` (an xlwings sheet) while in the block, and protect it again
+    after, as it was, if it was protected: the tracker's output sheets are protected without a
+    password, and Excel refuses to write a locked cell or grow a table on a protected sheet."""
+    api = sheet.api
+    try:
+        protected = bool(api.ProtectContents)
+    except Exception:  # not Excel's COM object model (Excel for Mac through appscript): as before
+        protected = False
+    if not protected:
+        yield
+        return
+    protection = api.Protection
+    allowed = {
+        "AllowFiltering": protection.AllowFiltering,
+        "AllowSorting": protection.AllowSorting,
+        "AllowFormattingCells": protection.AllowFormattingCells,
+        "AllowFormattingColumns": protection.AllowFormattingColumns,
+        "AllowFormattingRows": protection.AllowFormattingRows,
+    }
+    drawing, scenarios = api.ProtectDrawingObjects, api.ProtectScenarios
+    api.Unprotect()
+    try:
+        yield
+    finally:
+        api.Protect(DrawingObjects=drawing, Contents=True, Scenarios=scenarios, **allowed)
 
 
 def _grid(formulas: Any) -> list[list[Any]]:
@@ -83,7 +116,9 @@ class LiveBook:
         return _value(self._name_range(name).value)
 
     def set_name_value(self, name: str, value: Value) -> None:
-        self._name_range(name).value = value
+        cell = self._name_range(name)
+        with unprotected(cell.sheet):
+            cell.value = value
 
     def cell_address(self, table: str, column: str, row: int) -> str:
         found = self._table(table)
@@ -98,6 +133,10 @@ class LiveBook:
         return [str(f).startswith("=") for f in self._formulas(body)[0]]
 
     def replace_rows(self, table: str, rows: Sequence[Mapping[str, Value]]) -> None:
+        with unprotected(self._table(table).parent):
+            self._replace_rows(table, rows)
+
+    def _replace_rows(self, table: str, rows: Sequence[Mapping[str, Value]]) -> None:
         found = self._table(table)
         headers = self.columns(table)
         unknown = sorted({key for row in rows for key in row} - set(headers))
@@ -117,6 +156,10 @@ class LiveBook:
             body.columns[index].options(transpose=True).value = column
 
     def append_row(self, table: str, values: Mapping[str, Value]) -> int:
+        with unprotected(self._table(table).parent):
+            return self._append_row(table, values)
+
+    def _append_row(self, table: str, values: Mapping[str, Value]) -> int:
         found = self._table(table)
         headers = self.columns(table)
         calculated = self._calculated(found)

@@ -329,9 +329,9 @@ def sheet_ids(workbook: bytes) -> list[int]:
     return found
 
 
-def with_sheet(workbook: bytes, name: str, rid: str) -> bytes:
+def with_sheet(workbook: bytes, name: str, rid: str, *, hidden: bool = False) -> bytes:
     """The workbook part with a sheet ``name`` at the end of its ``<sheets>``, related by ``rid``
-    and given the next sheetId."""
+    and given the next sheetId; ``hidden``, it is not shown among the sheet tabs."""
     elements = _elements(workbook)
     root = _root(elements, "workbook")
     sheets = _children(elements, root, "sheets")
@@ -344,6 +344,8 @@ def with_sheet(workbook: bytes, name: str, rid: str) -> bytes:
         RELATIONSHIPS_NAMESPACE,
     )
     attributes = {"name": name, "sheetId": str(max(sheet_ids(workbook), default=0) + 1)}
+    if hidden:
+        attributes["state"] = "hidden"
     prefix = sheets[0].prefix_of(namespace)
     if prefix is None:  # declared on the element itself, as openpyxl does on each of its sheets
         prefix = "r" if sheets[0].prefix != "r" else "rel"
@@ -464,12 +466,14 @@ class PackageEdit:
         self.write(part, data)
         self.declare(part, type_)
 
-    def add_sheet(self, workbook_part: str, name: str, part: str, data: bytes) -> str:
-        """Add the worksheet ``part`` as the workbook's last sheet, ``name``; its relationship
-        Id from the workbook part."""
+    def add_sheet(
+        self, workbook_part: str, name: str, part: str, data: bytes, *, hidden: bool = False
+    ) -> str:
+        """Add the worksheet ``part`` as the workbook's last sheet, ``name`` (``hidden`` from the
+        sheet tabs, or shown); its relationship Id from the workbook part."""
         self.add_part(part, data, WORKSHEET_TYPE)
         rid = self.relate(workbook_part, WORKSHEET_RELATIONSHIP, part)
-        self._edit(workbook_part, lambda xml: with_sheet(xml, name, rid))
+        self._edit(workbook_part, lambda xml: with_sheet(xml, name, rid, hidden=hidden))
         return rid
 
     def add_defined_names(self, workbook_part: str, names: Mapping[str, str]) -> None:

@@ -222,7 +222,9 @@ def _add_sheets(edit: _Edit, result: AttachResult) -> None:
             edit.add_part(table_part, table_xml(block, next_table_id), TABLE_TYPE)
             next_table_id += 1
             table_ids.append(edit.relate(part, TABLE_RELATIONSHIP, table_part))
-        edit.add_sheet(workbook, sheet.name, part, worksheet_xml(sheet, table_ids))
+        edit.add_sheet(
+            workbook, sheet.name, part, worksheet_xml(sheet, table_ids), hidden=wanted_sheet.hidden
+        )
         names.update(wanted_sheet.names)
         result.sheets_added.append(sheet.name)
     edit.add_defined_names(workbook, names)

@@ -63,6 +63,7 @@ class SheetWithNames:
 
     sheet: NewSheet
     names: dict[str, str]  # name -> formula
+    hidden: bool = False  # xlwings' settings: read by xlwings, not by the user
 
 
 _EXCEL_EPOCH: Final = date(1899, 12, 30)  # serial number 0 of the 1900 date system
@@ -196,4 +197,6 @@ def xlwings_conf_sheet() -> SheetWithNames:
     rows: list[list[Cell]] = [
         [key, None if value == "" else value] for key, value in XLWINGS_SETTINGS
     ]
-    return SheetWithNames(NewSheet(str(Sheet.XLWINGS_CONF), [Block(1, rows)], (20, 40)), {})
+    return SheetWithNames(
+        NewSheet(str(Sheet.XLWINGS_CONF), [Block(1, rows)], (20, 40)), {}, hidden=True
+    )

@@ -199,13 +199,22 @@ class PhasingColumn(StrEnum):
     START_DATE = "Start date"
     RAMP_MONTHS = "Ramp months"
     NON_RECURRENT = "Non-recurrent"
+    CASH = "Cash"
+    STATUS = "Status"
     IN_YEAR_EFFECT = "In-year effect"
     MONTHS_BEFORE_START = "Months before start"
     RUN_RATE = "Monthly run rate"
     PLAN_TOTAL = "Plan total"
     PLAN_DISAGREES = "Plan disagrees"
-    FORECAST_TOTAL = "Forecast total"
+    FORECAST_TOTAL = "Forecast to come"  # the forecast of the months not yet closed
     ACTUAL_TOTAL = "Actual total"
+    # reporting against plan: MonthsClosed on Inputs says which months have their actuals
+    YTD_PLAN = "Plan to date"
+    YTD_ACTUAL = "Actual to date"
+    YTD_VARIANCE = "Variance to date"
+    OUTTURN = "Forecast outturn"  # actual to date plus the forecast of the months to come
+    OUTTURN_VARIANCE = "Full-year variance"  # forecast outturn less the plan for the year
+    CARRY_FORWARD = "Carry-forward"  # full-year effect less in-year effect: next year's extra
 
 
 class Measure(StrEnum):
@@ -266,6 +275,7 @@ class Name(StrEnum):
     COST_BASIS = "CostBasis"  # the hours an annual cost is spread over: productive or paid
     PRODUCTIVE_HOURS = "ProductiveHours"  # productive hours a year of one whole-time post
     MONTHS_IN_YEAR = "MonthsInYear"
+    MONTHS_CLOSED = "MonthsClosed"  # months of the year whose actuals are in (0 to 12)
     AGREEMENT_TOLERANCE = "AgreementTolerance"  # pounds two figures may differ by and agree
     # Inputs: who the tracker is for (read by consolidation across trusts)
     ORGANISATION = "Organisation"  # the organisation's name

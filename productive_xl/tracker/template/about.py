@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Final
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from productive_xl.tracker.layout import Name, Sheet
+from productive_xl.tracker.template.finish import wrap_across
 from productive_xl.tracker.template.tables import (
     CALCULATION,
     CHECK,
@@ -43,13 +43,13 @@ HOW_TO: Final = (
 SHEETS: Final = (
     (Sheet.ABOUT, "This page."),
     (Sheet.INPUTS, "Inputs: reference values, cost of an hour by band, status weights."),
-    (Sheet.REGISTER, "Inputs and calculations: the benefits register (tblBenefits)."),
-    (Sheet.RELEASED_TIME, "Inputs and calculations: task timings valued (tblTaskTimes)."),
-    (Sheet.STOCK, "Inputs and calculations: stock counts valued (tblStock)."),
-    (Sheet.PHASING, "Calculations and inputs: plan, forecast and actual by month (tblPhasing)."),
-    (Sheet.ROLLUP, "Outputs: totals by programme, ward or team, and year (tblRollup)."),
+    (Sheet.REGISTER, "Inputs and calculations: the benefits register."),
+    (Sheet.RELEASED_TIME, "Inputs and calculations: task timings valued."),
+    (Sheet.STOCK, "Inputs and calculations: stock counts valued."),
+    (Sheet.PHASING, "Calculations and inputs: plan, forecast and actual by month."),
+    (Sheet.ROLLUP, "Outputs: totals by programme, ward or team, and year."),
     (Sheet.DASHBOARD, "Outputs: headline totals and charts for the board."),
-    (Sheet.CHECKS, "Checks: every check, the master check and the findings (tblChecks)."),
+    (Sheet.CHECKS, "Checks: every check, the master check and the findings."),
     (Sheet.XLWINGS_CONF, "Settings for xlwings, which runs the PRODUCTIVE_* functions."),
 )
 
@@ -61,7 +61,7 @@ STYLES: Final = (
 )
 
 NOTES: Final = (
-    "Cost of an hour: tblRates on Inputs works out each band's cost once, with "
+    "Cost of an hour: the pay rates on Inputs work out each band's cost once, with "
     "PRODUCTIVE_HOURLY_COST at the Inputs year, pay point and hours basis, from productive_xl's "
     "Agenda for Change 2025/26 pay scale, employer NI (15% above £5,000), employer pension "
     "(14.38%) and levy; released time looks its band up there. The scale ships with "
@@ -73,6 +73,11 @@ NOTES: Final = (
     "function given no input is an error, never a silent zero) until you type your first line "
     "into it.",
 )
+
+
+ABOUT_LABEL_WIDTH: Final = 22
+ABOUT_TEXT_WIDTH: Final = 90
+ABOUT_NOTE_WIDTH: Final = 30
 
 
 def _block(sheet: Worksheet, row: int, heading: str) -> int:
@@ -90,14 +95,12 @@ def build_about(book: Workbook) -> Worksheet:
         "Productive Series benefits tracker",
         "Read this first: what the tracker is, how to use it and where everything is.",
     )
-    sheet.column_dimensions["A"].width = 22
-    sheet.column_dimensions["B"].width = 100
-    wrap = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions["A"].width = ABOUT_LABEL_WIDTH
+    sheet.column_dimensions["B"].width = ABOUT_TEXT_WIDTH
+    sheet.column_dimensions["D"].width = ABOUT_NOTE_WIDTH  # the master check's note, in D2
 
     sheet["A4"] = PURPOSE
-    sheet["A4"].alignment = wrap
-    sheet.merge_cells("A4:B4")
-    sheet.row_dimensions[4].height = 48
+    wrap_across(sheet, 4, 1, 2)
 
     row = _block(sheet, 6, "Last refreshed")
     for label, name in (("Refreshed at", Name.REFRESHED_AT), ("Refreshed by", Name.REFRESHED_BY)):
@@ -109,7 +112,10 @@ def build_about(book: Workbook) -> Worksheet:
 
     row = _block(sheet, row + 1, "How to use it")
     for step in HOW_TO:
-        sheet.cell(row, 1, step)
+        number, _, text = step.partition(". ")
+        sheet.cell(row, 1, f"Step {number}")
+        sheet.cell(row, 2, text)
+        wrap_across(sheet, row, 2, 2)
         row += 1
 
     row = _block(sheet, row + 1, "Sheets")
@@ -126,7 +132,7 @@ def build_about(book: Workbook) -> Worksheet:
 
     row = _block(sheet, row + 1, "Notes")
     for note in NOTES:
-        cell = sheet.cell(row, 1, note)
-        cell.style = NOTE
+        sheet.cell(row, 2, note).style = NOTE
+        wrap_across(sheet, row, 2, 2)
         row += 1
     return sheet

@@ -19,25 +19,49 @@ from typing import Final
 
 from openpyxl import Workbook
 from openpyxl.workbook.properties import CalcProperties
+from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from productive_xl.core.financial_year import FinancialYear
 from productive_xl.headless.recalc import recalc
 from productive_xl.headless.report import RecalcReport
 from productive_xl.tracker.attach import attach
-from productive_xl.tracker.layout import BenefitTypesColumn, RatesColumn, StatusWeightsColumn, Table
+from productive_xl.tracker.layout import (
+    BenefitTypesColumn,
+    Measure,
+    Name,
+    RatesColumn,
+    Sheet,
+    StatusWeightsColumn,
+    Table,
+)
 from productive_xl.tracker.register import PROGRAMMES, Column, Recurrence
 from productive_xl.tracker.template.about import build_about
 from productive_xl.tracker.template.checks import build_checks
 from productive_xl.tracker.template.costs import build_costs
-from productive_xl.tracker.template.dashboard import build_dashboard
+from productive_xl.tracker.template.dashboard import (
+    DASHBOARD_TABLE_COLUMNS,
+    PRINT_AREA,
+    build_dashboard,
+)
+from productive_xl.tracker.template.example import ACTUAL_MONTHS
+from productive_xl.tracker.template.finish import (
+    PROTECTED,
+    fit_columns,
+    lock_all_but_inputs,
+    print_setup,
+    protect,
+    table_title_rows,
+    wrap_across,
+)
 from productive_xl.tracker.template.inputs import EXAMPLE_YEAR, build_inputs
-from productive_xl.tracker.template.phasing import build_phasing
+from productive_xl.tracker.template.phasing import FIRST_MONTH_COLUMN, build_phasing
 from productive_xl.tracker.template.register import YES, build_register
 from productive_xl.tracker.template.rollup import build_rollup
 from productive_xl.tracker.template.second_order import build_second_order
 from productive_xl.tracker.template.sources import build_released_time, build_stock
 from productive_xl.tracker.template.tables import column_range
+from productive_xl.tracker.template.validation import add_input_rules
 
 BUILT_AT: Final = datetime(2025, 4, 1)
 """The creation and modification time written into every build, so that builds are identical."""
@@ -79,6 +103,11 @@ def _workbook(*, example: bool, year: FinancialYear) -> Workbook:
     build_rollup(book, example=example)
     build_dashboard(book)
     build_checks(book)
+    if example:
+        _set_name(book, Name.MONTHS_CLOSED, ACTUAL_MONTHS)
+    add_input_rules(book)
+    for sheet in book.worksheets:
+        _finish(sheet)
     book.properties.creator = "productive_xl"
     book.properties.lastModifiedBy = "productive_xl"
     book.properties.title = "Productive Series benefits tracker"
@@ -90,6 +119,37 @@ def _workbook(*, example: bool, year: FinancialYear) -> Workbook:
     # a newer Excel recalculate the whole workbook on opening: this is Excel 365's.
     book.calculation = CalcProperties(calcId=EXCEL_365_CALC_ID, fullCalcOnLoad=False)
     return book
+
+
+_HEADING_ROWS: Final = (1, 2, 3)
+"""A sheet's title, master check and purpose: fitted apart from the tables (see sheet_heading)."""
+_MOST_PURPOSE_COLUMNS: Final = 10
+
+
+def _finish(sheet: Worksheet) -> None:
+    """Widths, wrapping, locks, print setup and protection of a built sheet."""
+    lock_all_but_inputs(sheet)
+    if sheet.title != Sheet.ABOUT:  # About lays its text out itself, in two columns
+        fit_columns(sheet, skip_rows=_HEADING_ROWS)
+    last = min(sheet.max_column, _MOST_PURPOSE_COLUMNS)
+    if sheet.title == Sheet.DASHBOARD:
+        last = DASHBOARD_TABLE_COLUMNS
+    wrap_across(sheet, 3, 1, max(last, 2))
+    if sheet.title == Sheet.DASHBOARD:
+        print_setup(sheet, title_rows=None, area=PRINT_AREA, one_page=True)
+    elif sheet.title == Sheet.PHASING:  # the plan, the forecast, the actual: a page each
+        breaks = (FIRST_MONTH_COLUMN[Measure.FORECAST], FIRST_MONTH_COLUMN[Measure.ACTUAL])
+        print_setup(sheet, title_rows=table_title_rows(sheet), breaks=breaks)
+    else:
+        print_setup(sheet, title_rows=table_title_rows(sheet) if sheet.tables else "1:2")
+    if sheet.title in PROTECTED:
+        protect(sheet)
+
+
+def _set_name(book: Workbook, name: str, value: object) -> None:
+    """Type ``value`` into the single cell the defined name ``name`` refers to."""
+    ((title, cell),) = book.defined_names[name].destinations
+    book[title][cell.replace("$", "")].value = value
 
 
 def _write(book: Workbook, path: Path) -> None:

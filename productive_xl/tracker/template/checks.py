@@ -73,7 +73,7 @@ FORMULA_CHECKS: Final = (
 """The checks formulas make: (what is checked, the formula counting what breaks it)."""
 
 CHECK_COLUMNS: Final = (
-    Col(ChecksColumn.CHECK, "", width=58),
+    Col(ChecksColumn.CHECK, "", width=58, typed=False),
     Col(
         ChecksColumn.COUNT,
         "findings",
@@ -84,11 +84,11 @@ CHECK_COLUMNS: Final = (
 )
 
 FINDING_COLUMNS: Final = (
-    Col(FindingsColumn.CHECK, "tblChecks", width=58),
-    Col(FindingsColumn.LINE, "register ID", width=10),
-    Col(FindingsColumn.ROW, "register's, or as told", width=10),
-    Col(FindingsColumn.COLUMN, "column there", width=20),
-    Col(FindingsColumn.FINDING, "", width=70),
+    Col(FindingsColumn.CHECK, "the check above", width=58, typed=False),
+    Col(FindingsColumn.LINE, "register ID", width=10, typed=False),
+    Col(FindingsColumn.ROW, "worksheet row", width=10, typed=False),
+    Col(FindingsColumn.COLUMN, "register column", width=20, typed=False),
+    Col(FindingsColumn.FINDING, "", width=70, typed=False),
 )
 
 

@@ -33,6 +33,7 @@ from productive_xl.tracker.template.tables import (
     FIRST_TABLE_ROW,
     FRACTION,
     GENERAL,
+    HEADING,
     HOURS,
     MONEY,
     PENCE,
@@ -142,6 +143,15 @@ def assumptions(
             "months",
             "Calendar",
             "Turns a full-year effect into a monthly run rate.",
+        ),
+        Assumption(
+            Name.MONTHS_CLOSED,
+            "Months closed",
+            0,
+            "months (0 to 12)",
+            "Set by finance at each month end",
+            "Months of the year whose actuals are in (6 = April to September): the figures to "
+            "date cover them; the forecast outturn adds the forecast of the months after them.",
         ),
         Assumption(
             Name.RATES_YEAR,
@@ -325,11 +335,11 @@ RATES_NOTE: Final = (
 
 
 ASSUMPTION_COLUMNS: Final = (
-    Col(AssumptionsColumn.ITEM, "", width=34),
+    Col(AssumptionsColumn.ITEM, "", width=34, typed=False),
     Col(AssumptionsColumn.VALUE, "", width=14),
-    Col(AssumptionsColumn.UNIT, "", width=22),
+    Col(AssumptionsColumn.UNIT, "", width=22, typed=False),
     Col(AssumptionsColumn.SOURCE, "", width=44),
-    Col(AssumptionsColumn.COMMENT, "", width=60),
+    Col(AssumptionsColumn.COMMENT, "", width=60, typed=False),
 )
 
 INPUTS_PURPOSE: Final = (
@@ -384,9 +394,9 @@ def inputs_sections(
             "Risk weight of each status (Productive Series finance guidance)",
             Table.STATUS_WEIGHTS,
             (
-                Col(StatusWeightsColumn.STATUS, "RAG or Blue"),
+                Col(StatusWeightsColumn.STATUS, "RAG or Blue", typed=False),
                 Col(StatusWeightsColumn.WEIGHT, "fraction 0 to 1", PERCENT),
-                Col(StatusWeightsColumn.MEANING, ""),
+                Col(StatusWeightsColumn.MEANING, "", typed=False),
             ),
             STATUS_WEIGHTS,
         ),
@@ -394,9 +404,9 @@ def inputs_sections(
             "Benefit types and the order of benefit each is (NHS Institute)",
             Table.BENEFIT_TYPES,
             (
-                Col(BenefitTypesColumn.BENEFIT_TYPE, ""),
+                Col(BenefitTypesColumn.BENEFIT_TYPE, "", typed=False),
                 Col(BenefitTypesColumn.ORDER, "first, second, released time"),
-                Col(BenefitTypesColumn.MEANING, ""),
+                Col(BenefitTypesColumn.MEANING, "", typed=False),
             ),
             tuple((str(kind), order, meaning) for kind, order, meaning in BENEFIT_TYPES),
         ),
@@ -415,7 +425,7 @@ def build_inputs(book: Workbook, year: FinancialYear, *, example: bool = False) 
     top = FIRST_TABLE_ROW
     for section in inputs_sections(year, organisation):
         if section.title:
-            sheet.cell(top - 1, 1, section.title)
+            sheet.cell(top - 1, 1, section.title).style = HEADING
         last = write_table(sheet, section.table, section.columns, section.rows, top=top)
         if section.table == Table.ASSUMPTIONS:
             for row, assumption in enumerate(assumptions(year, organisation), start=top + 2):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 from openpyxl import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from productive_xl.tracker.layout import (
@@ -31,17 +32,33 @@ from productive_xl.tracker.template.tables import (
     PERCENT,
     TEXT,
     Col,
+    colour_by_status,
+    column_cells,
     count_where,
     drop_down,
     once_started,
     sheet_heading,
     sum_where,
     this_row,
+    validate,
     whole,
     write_table,
 )
 
 YES: Final = "Yes"
+
+PROMPTS: Final[dict[str, str]] = {
+    Column.PROGRAMME: "The Productive Series programme the line belongs to.",
+    Column.BENEFIT_TYPE: "The kind of benefit (benefit types on Inputs): its order of benefit "
+    "follows from it.",
+    Column.CASH_RELEASING: "Yes when a budget is actually reduced or income received; No for "
+    "time released to care.",
+    Column.RECURRENCE: "Recurrent: every year at its full-year effect. Non-recurrent: once, in "
+    "the month it starts.",
+    Column.STATUS: "Blue delivered, Green on track, Amber at risk, Red unlikely (status weights "
+    "on Inputs).",
+}
+"""The input message of each register column with a drop-down."""
 
 
 def _line(column: str) -> str:
@@ -96,7 +113,7 @@ REGISTER_COLUMNS: Final = _in_register_order(
         Col(Column.WARD, "", width=24),
         Col(Column.DIRECTORATE, ""),
         Col(Column.OWNER, "name", width=20),
-        Col(Column.BENEFIT_TYPE, "tblBenefitTypes", width=22),
+        Col(Column.BENEFIT_TYPE, "benefit types (Inputs)", width=22),
         Col(Column.CASH_RELEASING, "Yes or No", width=9),
         Col(Column.RECURRENCE, "", width=14),
         Col(Column.SOURCE_LINE, "code on a source sheet", width=10),
@@ -104,12 +121,12 @@ REGISTER_COLUMNS: Final = _in_register_order(
         Col(Column.FULL_YEAR_EFFECT, "£ a year (one-off: £)", MONEY),
         Col(Column.START_DATE, "date", DATE, width=11),
         Col(Column.RAMP_MONTHS, "months", width=8),
-        Col(Column.STATUS, "tblStatusWeights", width=9),
+        Col(Column.STATUS, "RAG or Blue (Inputs)", width=9),
         Col(Column.EVIDENCE, "", width=34),
         Col(Column.ALSO_REPORTED_IN, "e.g. CIP", width=18),
         Col(
             Column.ORDER,
-            "tblBenefitTypes",
+            "benefit types (Inputs)",
             formula=_started(
                 f"INDEX({whole(Table.BENEFIT_TYPES, BenefitTypesColumn.ORDER)},"
                 f"MATCH({_line(Column.BENEFIT_TYPE)},"
@@ -208,6 +225,24 @@ def build_register(book: Workbook, *, example: bool, lists: dict[str, str]) -> W
     rows = [line.values() for line in EXAMPLE_LINES] if example else []
     write_table(sheet, Table.BENEFITS, REGISTER_COLUMNS, rows, top=FIRST_TABLE_ROW)
     for header, source in lists.items():
-        drop_down(sheet, Table.BENEFITS, header, source)
+        drop_down(sheet, Table.BENEFITS, header, source, PROMPTS[header])
+    ramp = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
+    validate(
+        sheet,
+        column_cells(sheet, Table.BENEFITS, Column.RAMP_MONTHS),
+        ramp,
+        Column.RAMP_MONTHS,
+        "Months the line takes to reach its full run rate: 0 for at once, 3 for a third, two "
+        "thirds, then all of it.",
+    )
+    start = DataValidation(type="date", operator="greaterThan", formula1="1")
+    validate(
+        sheet,
+        column_cells(sheet, Table.BENEFITS, Column.START_DATE),
+        start,
+        Column.START_DATE,
+        "The date the benefit starts, e.g. 01/10/2025: its whole month counts.",
+    )
+    colour_by_status(sheet, column_cells(sheet, Table.BENEFITS, Column.STATUS))
     sheet.freeze_panes = sheet.cell(FIRST_TABLE_ROW + 2, 2)
     return sheet

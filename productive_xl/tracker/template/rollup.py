@@ -46,9 +46,9 @@ def _total(value: Column) -> str:
 
 
 ROLLUP_COLUMNS: Final = (
-    Col(RollupColumn.PROGRAMME, "Productive Series", width=32),
-    Col(RollupColumn.WARD, "", width=26),
-    Col(RollupColumn.YEAR, "financial year", TEXT, width=10),
+    Col(RollupColumn.PROGRAMME, "Productive Series", width=32, typed=False),
+    Col(RollupColumn.WARD, "", width=26, typed=False),
+    Col(RollupColumn.YEAR, "financial year", TEXT, width=10, typed=False),
     Col(RollupColumn.FULL_YEAR_EFFECT, "£ a year", MONEY, _total(Column.FULL_YEAR_EFFECT)),
     Col(RollupColumn.IN_YEAR_EFFECT, "£ in the year", MONEY, _total(Column.IN_YEAR_EFFECT)),
     Col(RollupColumn.RISK_ADJUSTED, "£ in the year", MONEY, _total(Column.RISK_ADJUSTED)),

@@ -149,7 +149,8 @@ def build_released_time(book: Workbook, *, example: bool, bands: str) -> Workshe
         sheet,
         "Released time",
         "Tasks timed before and after a change (task timing method). Hours released are valued "
-        "at the band's cost of an hour from tblRates on Inputs: not cash unless a budget is cut. "
+        "at the band's cost of an hour from the pay rates on Inputs: not cash unless a budget is "
+        "cut. "
         "Source: the ward's own timings; name the evidence on the register line.",
     )
     rows = (
@@ -170,7 +171,13 @@ def build_released_time(book: Workbook, *, example: bool, bands: str) -> Workshe
         else []
     )
     write_table(sheet, Table.TASK_TIMES, TASK_TIME_COLUMNS, rows, top=FIRST_TABLE_ROW)
-    drop_down(sheet, Table.TASK_TIMES, T.BAND, bands)
+    drop_down(
+        sheet,
+        Table.TASK_TIMES,
+        T.BAND,
+        bands,
+        "The Agenda for Change band of the staff whose time is released (pay rates on Inputs).",
+    )
     return sheet
 
 

@@ -33,6 +33,8 @@ CHECK: Final = "Check Cell"
 TITLE: Final = "Title"
 HEADING: Final = "Headline 2"
 NOTE: Final = "Explanatory Text"
+LABEL: Final = "Normal"
+"""A cell no one types into that is not a formula: a label, or what Refresh writes."""
 
 MONEY: Final = "#,##0;[Red]-#,##0"
 PENCE: Final = "#,##0.00;[Red]-#,##0.00"
@@ -51,6 +53,12 @@ GENERAL: Final = "General"
 _GOOD: Final = PatternFill(start_color="FFC6EFCE", end_color="FFC6EFCE", fill_type="solid")
 _BAD: Final = PatternFill(start_color="FFFFC7CE", end_color="FFFFC7CE", fill_type="solid")
 _TABLE_STYLE: Final = "TableStyleLight1"
+CLOSED: Final = PatternFill(start_color="FFD9D9D9", end_color="FFD9D9D9", fill_type="solid")
+"""A cell that no longer counts (a forecast of a month closed): grey."""
+
+GROWTH_ROWS: Final = 200
+"""How many rows below a table's header its drop-downs and conditional formats cover, so that
+rows added to the table have them too."""
 
 FIRST_TABLE_ROW: Final = 6
 """The row of the first table's unit row on a sheet; above it, the sheet's heading."""
@@ -104,7 +112,9 @@ def once_started(key: str, formula: str) -> str:
 class Col:
     """One column of a template table: an input when ``formula`` is None, else a calculation.
 
-    ``formula`` is the formula without its ``=``, the same in every row.
+    ``formula`` is the formula without its ``=``, the same in every row. An input column that
+    is not ``typed`` holds labels (an item's name, its unit) or what Refresh writes: it is not
+    in the Input style, and stays locked.
     """
 
     header: str
@@ -112,6 +122,7 @@ class Col:
     number_format: str = GENERAL
     formula: str | None = None
     width: float = 14
+    typed: bool = True
 
     @property
     def is_input(self) -> bool:
@@ -123,8 +134,11 @@ def sheet_heading(sheet: Worksheet, title: str, purpose: str) -> None:
     sheet is for."""
     sheet["A1"] = title
     sheet["A1"].style = TITLE
-    sheet["A2"] = "Master check (0 when all is well)"
+    # the label short enough for a narrow first column; what it means beside the check
+    sheet["A2"] = "Master check"
     sheet["A2"].font = Font(bold=True)
+    sheet["D2"] = "(0 when all is well: see Checks)"
+    sheet["D2"].style = NOTE
     sheet["C2"] = f"={Name.MASTER_CHECK}"
     sheet["C2"].style = CHECK
     sheet["C2"].number_format = COUNT
@@ -177,7 +191,7 @@ def write_table(
             cell = sheet.cell(number, left + offset)
             if column.formula is None:
                 cell.value = next(given)
-                cell.style = INPUT
+                cell.style = INPUT if column.typed else LABEL
             else:
                 cell.value = f"={column.formula}"
                 cell.style = CALCULATION
@@ -205,20 +219,73 @@ def write_table(
     return last
 
 
-def drop_down(sheet: Worksheet, table: str, header: str, source: str, *, rows: int = 200) -> None:
+def drop_down(
+    sheet: Worksheet,
+    table: str,
+    header: str,
+    source: str,
+    prompt: str = "",
+    *,
+    rows: int = GROWTH_ROWS,
+) -> None:
     """A drop-down list on one input column of ``table``, offering the values of ``source`` (a
     range, or a quoted comma-separated list), so that a line takes only values the tracker knows.
+    ``prompt`` is the input message Excel shows on the cell (by default: choose from the list).
     It covers ``rows`` rows below the header, so that rows added to the table have it too."""
+    rule = DataValidation(type="list", formula1=source, allow_blank=True)
+    rule.error = "Choose a value from the list (see Inputs)."
+    rule.errorTitle = "Not a value the tracker knows"
+    prompt = prompt or f"Choose the {header.lower()} from the list."
+    validate(sheet, column_cells(sheet, table, header, rows=rows), rule, header, prompt)
+
+
+def validate(sheet: Worksheet, cells: str, rule: DataValidation, title: str, prompt: str) -> None:
+    """Put ``rule`` on ``cells``, with the input message ``title``: ``prompt``, which Excel shows
+    when one of them is selected, and an error message when what is typed breaks it."""
+    rule.promptTitle = title[:32]  # Excel's limits: 32 characters of title, 255 of message
+    rule.prompt = prompt[:255]
+    rule.showInputMessage = True
+    rule.showErrorMessage = True
+    if not rule.error:
+        rule.errorTitle = f"Not a valid {title.lower()}"[:32]
+        rule.error = prompt[:255]
+    rule.add(cells)
+    sheet.add_data_validation(rule)
+
+
+RAG_COLOURS: Final = {
+    "Blue": ("FFBDD7EE", "FF1F4E79", "2E75B6"),
+    "Green": ("FFC6EFCE", "FF006100", "70AD47"),
+    "Amber": ("FFFFEB9C", "FF9C5700", "FFC000"),
+    "Red": ("FFFFC7CE", "FF9C0006", "C00000"),
+}
+"""Each status's cell fill, font colour and chart colour: Excel's Good / Neutral / Bad cell
+colours for Green, Amber and Red, and a blue alike for Blue (delivered)."""
+
+
+def colour_by_status(sheet: Worksheet, cells: str) -> None:
+    """Colour each cell of ``cells`` holding a status (Blue, Green, Amber, Red) by that status,
+    with conditional formatting, so a status typed or changed later takes its colour too."""
+    for status, (fill, font, _) in RAG_COLOURS.items():
+        sheet.conditional_formatting.add(
+            cells,
+            CellIsRule(
+                operator="equal",
+                formula=[f'"{status}"'],
+                fill=PatternFill(start_color=fill, end_color=fill, fill_type="solid"),
+                font=Font(color=font, bold=True),
+            ),
+        )
+
+
+def column_cells(sheet: Worksheet, table: str, header: str, *, rows: int = GROWTH_ROWS) -> str:
+    """The cells of one column of ``table`` from its first body row down ``rows`` rows (as
+    :func:`drop_down` covers), e.g. "O8:O207"."""
     found = sheet.tables[table]
     first = sheet[found.ref.split(":")[0]]
     headers = [column.name for column in found.tableColumns]
     letter = get_column_letter(first.column + headers.index(header))
-    rule = DataValidation(type="list", formula1=source, allow_blank=True)
-    rule.error = "Choose a value from the list (see Inputs)."
-    rule.errorTitle = "Not a value the tracker knows"
-    rule.showErrorMessage = True
-    rule.add(f"{letter}{first.row + 1}:{letter}{first.row + rows}")
-    sheet.add_data_validation(rule)
+    return f"{letter}{first.row + 1}:{letter}{first.row + rows}"
 
 
 def column_range(book: Workbook, table: str, header: str) -> str:
