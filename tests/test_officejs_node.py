@@ -92,6 +92,26 @@ CALLS: list[tuple[str, dict[str, Any], Any]] = [
     ("risk adjust, status", call("RISK_ADJUST", 32400, "Amber"), 16200),
     ("risk adjust, confidence", call("RISK_ADJUST", 32400, 0.25), 8100),
     ("risk adjust, unknown status", call("RISK_ADJUST", 32400, "Purple"), "#N/A"),
+    # Band 6's intermediate point 40,823 (test_staff_cost.py): NI (40,823 - 5,000) x 0.15
+    # = 5,373.45, pension 40,823 x 14.38% = 5,870.3474; 52,066.7974 over 1,553 hours
+    ("cost per hour", call("COST_PER_HOUR", 40823), 52_066.7974 / 1553),
+    (
+        "cost per hour, paid hours",
+        call("COST_PER_HOUR", 40823, None, None, None, None, 1950),
+        52_066.7974 / 1950,
+    ),
+    ("cost per hour, no salary", call("COST_PER_HOUR", 0), "#NUM!"),
+    # a table that spills, as a matrix result: groups A to Z, case-blind, a blank amount adds 0
+    (
+        "rollup",
+        call(
+            "ROLLUP",
+            [[100], [250.5], [50], [None], [10]],
+            [["Ward"], ["Theatre"], ["ward"], ["Community"], ["Theatre"]],
+        ),
+        [["Community", 0], ["Theatre", 260.5], ["Ward", 150]],
+    ),
+    ("rollup, sizes differ", call("ROLLUP", [[1], [2]], [["a"]]), "#VALUE!"),
 ]
 
 # The workbook's year: each step sets the name FinancialYear (None: no such name) as a user
@@ -161,6 +181,10 @@ def node_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def _results(node_run: dict[str, Any]) -> list[Any]:
     results: list[Any] = node_run["results"]
     return results
+
+
+def test_every_catalogue_function_is_called_here() -> None:
+    assert {BY_ID[step["call"]] for _, step, _ in CALLS} == set(CATALOGUE)
 
 
 def test_every_catalogue_function_is_registered_under_its_id(node_run: dict[str, Any]) -> None:
