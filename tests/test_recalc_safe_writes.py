@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from tracker_workbook import build_tracker
 
 from productive_xl.headless.recalc import recalc
+from productive_xl.ooxml.writer import UnsafeTarget
 
 
 def _recalc_in_place(workbook: Path) -> subprocess.Popen[bytes]:
@@ -85,7 +86,7 @@ def test_a_failure_while_writing_leaves_the_original(tmp_path: Path) -> None:
     blocker = tmp_path / "out"
     blocker.mkdir()
     (blocker / "x").write_text("a directory stands where the output should go")
-    with pytest.raises(IsADirectoryError):
-        recalc(original, blocker)  # the move onto a non-empty directory fails
+    with pytest.raises(UnsafeTarget, match="is a folder"):
+        recalc(original, blocker)  # refused before the work: a folder is no file to write
     assert original.read_bytes() == before
     assert not list(tmp_path.glob(".out.*"))  # the temporary file is cleaned up
