@@ -9,6 +9,8 @@ crash is reported as the workbook's fault rather than ending the command.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -32,6 +34,7 @@ from productive_xl.ooxml.workbook import read_workbook
 from productive_xl.ooxml.writer import WriteTogether, write_zip
 
 Progress = Callable[[str], None]
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @contextmanager
@@ -192,6 +195,14 @@ def _crash(exit_code: int | None) -> str:
     return f"makes the formula engine's process end without an answer (status {exit_code})"
 
 
+def _end_with_parent() -> None:
+    """Have the system kill this child when its parent ends (Linux's PR_SET_PDEATHSIG): a
+    command killed at any moment leaves no engine computing for nobody, holding the lock."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def _work_in_child(
     sender: Connection,
     source: Path,
@@ -199,6 +210,7 @@ def _work_in_child(
     temporary: Path,
     progress: Progress | None,
 ) -> None:
+    _end_with_parent()
     try:
         with _without_cycle_collection():
             package, report, replaced = _worked(source, target, progress)

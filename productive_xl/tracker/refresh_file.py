@@ -56,17 +56,17 @@ def refresh_file(
                 raise UnusableWorkbook(
                     source, f"is not a tracker productive-xl can refresh: {error}"
                 ) from None
-            except Exception as error:
-                # the copy, not the user's file, was read: name the user's
-                unusable = as_unusable(source, error)
-                if unusable is None:
-                    raise
-                raise unusable from None
             book.save(refreshed)
             report = recalc(
                 refreshed, destination, progress, report_to=report_to,
                 guard=guard, reported_as=source,
             )  # fmt: skip
+        except Exception as error:
+            # a temporary copy, not the user's file, was being read: name the user's
+            unusable = as_unusable(source, error)
+            if unusable is None:
+                raise
+            raise UnusableWorkbook(source, unusable.problem) from None
         finally:
             for scratch in (current, refreshed):
                 with contextlib.suppress(OSError):
