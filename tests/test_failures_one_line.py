@@ -12,6 +12,7 @@ import contextlib
 import os
 import re
 import shutil
+import stat
 import subprocess
 import zipfile
 from collections.abc import Callable, Iterator
@@ -207,7 +208,7 @@ def test_one_line_escapes_what_would_break_a_line() -> None:
         ["-o", "{out}", "--report", "{out}"],
         ["-o", "{folder}"],
         ["-o", "{out}", "--report", "{folder}"],
-        ["-o", "/dev/null"],
+        ["-o", "{device}"],
         ["-o", "{fifo}"],
         ["-o", "{out}", "--report", "{fifo}"],
     ],
@@ -225,7 +226,16 @@ def test_a_path_that_must_not_be_written_is_refused(
     (tmp_path / "link.xlsx").symlink_to(source)
     (tmp_path / "folder").mkdir()
     os.mkfifo(tmp_path / "fifo")
+    device = tmp_path / "null"
+    if "{device}" in arguments:
+        # a device of the test's own, never the system's /dev/null: were the refusal to
+        # regress, a run as root would replace that with a regular file
+        try:
+            os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("making a device node needs root")
     names = {
+        "device": device,
         "source": source,
         "link": tmp_path / "link.xlsx",
         "out": tmp_path / "out.xlsx",
@@ -240,6 +250,7 @@ def test_a_path_that_must_not_be_written_is_refused(
     assert source.read_bytes() == before
     assert not (tmp_path / "out.xlsx").exists()
     assert (tmp_path / "fifo").is_fifo()
+    assert not device.exists() or device.is_char_device()
 
 
 @pytest.mark.parametrize("command", ["new-tracker", "attach"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import faulthandler
 import gc
 import multiprocessing
 import os
@@ -211,6 +212,9 @@ def _work_in_child(
     progress: Progress | None,
 ) -> None:
     _end_with_parent()
+    # a crash here is reported by the parent in one line; a dump of the stack on standard
+    # error (where faulthandler is on, as under pytest) would make it many
+    faulthandler.disable()
     try:
         with _without_cycle_collection():
             package, report, replaced = _worked(source, target, progress)

@@ -61,6 +61,8 @@ def _seen_at(path: Path) -> _Seen | None:
     except OSError:
         return None
     try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None  # a device or pipe is never read here (/dev/zero has no end)
         return _seen(descriptor)
     finally:
         os.close(descriptor)
