@@ -17,13 +17,20 @@ ends, however it ends, so a killed writer never leaves the file locked.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows, where the ribbon's Python runs: no flock, only the changed check
+    fcntl = None  # type: ignore[assignment]
+
+# never blocking on opening: a pipe named where a workbook should be must not hang the command
+_READ_ONLY = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
 
 
 class ChangedMeanwhile(Exception):
@@ -57,7 +64,7 @@ def _seen(descriptor: int) -> _Seen:
 
 def _seen_at(path: Path) -> _Seen | None:
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        descriptor = os.open(path, _READ_ONLY)
     except OSError:
         return None
     try:
@@ -93,11 +100,12 @@ def _locked_descriptor(path: Path) -> int | None:
         if not stat.S_ISREG(status.st_mode):
             return None
         try:
-            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            descriptor = os.open(path, _READ_ONLY)
         except OSError:
             return None
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)  # waits while another writer holds it
+            if fcntl is not None:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)  # waits while another holds it
             opened, now = os.fstat(descriptor), os.stat(path)
         except OSError:
             os.close(descriptor)
