@@ -33,6 +33,8 @@ def input_problem(error: BaseException) -> str | None:
         return f"is damaged: a compressed part does not decompress ({detail})"
     if isinstance(error, UnicodeError):
         return f"holds text that is not valid UTF-8 or UTF-16 ({detail})"
+    if isinstance(error, LookupError) and "encoding" in str(error):
+        return f"holds XML that declares an encoding there is none of ({detail})"
     if isinstance(error, etree.XMLSyntaxError):
         return f"holds XML that does not parse ({detail})"
     if isinstance(error, ironcalc.WorkbookError):
