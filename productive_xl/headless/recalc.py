@@ -155,8 +155,10 @@ def _work_within(
         if not receiver.poll(waiting):
             child.kill()
             child.join()
-            shutil.copyfile(source, temporary)
             reason = f"not recalculated within the time limit ({timeout:g} s)"
+            if os.path.realpath(target) == os.path.realpath(source):
+                return _kept_report(source, target, reason), False  # as it was: left alone
+            shutil.copyfile(source, temporary)
             return _kept_report(source, target, reason), True
         try:
             outcome, payload = receiver.recv()
