@@ -10,8 +10,9 @@ and the calls' result cells, each linked to the cells it reads.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 
 from productive_xl.headless.engine_workbook import EngineWorkbook
 from productive_xl.headless.productive_results import ARRAY_COLUMN, PlacedCall
@@ -31,15 +32,14 @@ def calls_in_circles(
     if not candidates:
         return set()
     scratch = scratch_sheet.casefold()
-    reads: dict[CellKey, list[Area]] = {}
-    for sheet, sheet_cells in cells.items():
-        if not workbook.has_sheet(sheet):
-            continue
-        names = workbook.areas_of_names(sheet)
-        for (row, column), cell in sheet_cells.items():
-            if cell.has_formula:
-                formula = workbook.formula(sheet, row, column)
-                reads[(sheet.casefold(), row, column)] = formula_areas(formula, sheet, names)
+    user_cells: dict[CellKey, tuple[str, int, int]] = {
+        (sheet.casefold(), row, column): (sheet, row, column)
+        for sheet, sheet_cells in cells.items()
+        if workbook.has_sheet(sheet)
+        for (row, column), cell in sheet_cells.items()
+        if cell.has_formula
+    }
+    known: dict[CellKey, list[Area]] = {}
     for call in candidates:
         names = workbook.areas_of_names(call.cell[0])
         areas = list(call.areas.values())
@@ -51,45 +51,73 @@ def calls_in_circles(
         for row, column in argument_cells:
             formula = workbook.formula(scratch_sheet, row, column)
             areas += formula_areas(formula, scratch_sheet, names) if formula else []
-        reads[(scratch, call.call.result_row, 1)] = areas
-        # the formula reads its call's result, whether or not the formula shown is rewritten
+        known[(scratch, call.call.result_row, 1)] = areas
+    # the formula reads its call's result, whether or not the formula shown is rewritten
+    also: dict[CellKey, list[Area]] = defaultdict(list)
+    for call in candidates:
         row = call.call.result_row
-        own = (call.cell[0].casefold(), call.cell[1], call.cell[2])
-        reads.setdefault(own, []).append(Area(scratch, row, 1, row, 1))
-    circular = _in_circles(reads)
+        also[(call.cell[0].casefold(), call.cell[1], call.cell[2])].append(
+            Area(scratch, row, 1, row, 1)
+        )
+
+    def reads(cell: CellKey) -> list[Area]:
+        """The areas ``cell`` reads, its formula parsed only when the search reaches it."""
+        if cell in known:
+            return known[cell]
+        sheet, row, column = user_cells[cell]
+        formula = workbook.formula(sheet, row, column)
+        areas = formula_areas(formula, sheet, workbook.areas_of_names(sheet)) + also.get(cell, [])
+        known[cell] = areas
+        return areas
+
+    results = [(scratch, call.call.result_row, 1) for call in candidates]
+    circular = _in_circles([*user_cells, *results], reads, results)
     return {call.cell for call in candidates if (scratch, call.call.result_row, 1) in circular}
 
 
-def _edges(reads: Mapping[CellKey, list[Area]]) -> dict[CellKey, list[CellKey]]:
-    """For each cell, the cells of the graph that it reads."""
-    by_sheet: dict[str, set[tuple[int, int]]] = defaultdict(set)
-    for sheet, row, column in reads:
-        by_sheet[sheet].add((row, column))
+def _edges(
+    nodes: Iterable[CellKey], reads: Callable[[CellKey], list[Area]], roots: Iterable[CellKey]
+) -> dict[CellKey, list[CellKey]]:
+    """For each cell the ``roots`` read, directly or through others, the cells of the graph
+    that it reads. A circle through a root lies within them, and only they are looked at: the
+    cells that merely read the results (a running total of them) are never reached.
+
+    The cells an area holds are found by column and then by bisection of their rows, so an
+    area costs the cells it holds (and a look at each column in use), not its size.
+    """
+    rows_by_column: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for sheet, row, column in nodes:
+        rows_by_column[sheet][column].append(row)
+    for sheet_columns in rows_by_column.values():
+        for rows in sheet_columns.values():
+            rows.sort()
     edges: dict[CellKey, list[CellKey]] = {}
-    for cell, areas in reads.items():
+    waiting = list(roots)
+    while waiting:
+        cell = waiting.pop()
+        if cell in edges:
+            continue
         found: list[CellKey] = []
-        for area in areas:
-            there = by_sheet.get(area.sheet)
-            if not there:
+        for area in reads(cell):
+            columns = rows_by_column.get(area.sheet)
+            if not columns:
                 continue
-            size = (area.bottom - area.top + 1) * (area.right - area.left + 1)
-            if size <= len(there):
-                found += [
-                    (area.sheet, row, column)
-                    for row in range(area.top, area.bottom + 1)
-                    for column in range(area.left, area.right + 1)
-                    if (row, column) in there
-                ]
-            else:
-                found += [(area.sheet, r, c) for r, c in there if area.holds(r, c)]
+            for column, rows in columns.items():
+                if area.left <= column <= area.right:
+                    first, last = bisect_left(rows, area.top), bisect_right(rows, area.bottom)
+                    found += [(area.sheet, row, column) for row in rows[first:last]]
         edges[cell] = found
+        waiting += [other for other in found if other not in edges]
     return edges
 
 
-def _in_circles(reads: Mapping[CellKey, list[Area]]) -> set[CellKey]:
-    """The cells on a circle: in a strongly connected component of more than one cell, or
-    reading themselves (Tarjan's algorithm, without recursion, for chains of any length)."""
-    edges = _edges(reads)
+def _in_circles(
+    nodes: Iterable[CellKey], reads: Callable[[CellKey], list[Area]], roots: list[CellKey]
+) -> set[CellKey]:
+    """The cells on a circle among those ``roots`` reach: in a strongly connected component of
+    more than one cell, or reading themselves (Tarjan's algorithm, without recursion, for
+    chains of any length)."""
+    edges = _edges(nodes, reads, roots)
     index: dict[CellKey, int] = {}
     low: dict[CellKey, int] = {}
     stack: list[CellKey] = []
