@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from productive_xl.arguments import is_blank
-from productive_xl.core.errors import ExcelError, InvalidValue
+from productive_xl.core.errors import ExcelError, InvalidValue, OutOfRange
 
 CATEGORY = "Productive"
 
@@ -200,8 +201,25 @@ def _in_cell(
             else:
                 values.append(argument.default)
         try:
-            return compute(*values)
+            return _finite_result(compute(*values))
         except ExcelError as error:
             raise error.in_function(excel_name) from None
+        except OverflowError:
+            raise _too_large().in_function(excel_name) from None
 
     return in_cell
+
+
+def _too_large() -> OutOfRange:
+    return OutOfRange("the result is too large for a number (beyond 1.8E+308)")
+
+
+def _finite_result(result: Any) -> Any:
+    """``result``, unless a number in it is infinite or not a number: Excel holds neither, and
+    shows #NUM! for a calculation that overflows."""
+    if isinstance(result, float) and not math.isfinite(result):
+        raise _too_large()
+    if isinstance(result, list | tuple):
+        for item in result:
+            _finite_result(item)
+    return result

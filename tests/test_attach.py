@@ -285,7 +285,7 @@ def test_cli_attach(excel_made: Path, tmp_path: Path) -> None:
 def _refused(source: Path, tmp_path: Path, problem: str) -> None:
     out = tmp_path / "out.xlsm"
     out.write_bytes(b"what was here before")
-    done = run_productive_xl("attach", str(source), "-o", str(out))
+    done = run_productive_xl("attach", str(source), "-o", str(out), "--force")
     assert done.returncode == EXIT_UNUSABLE_INPUT
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr

@@ -1,4 +1,5 @@
-"""Safe writes (issue 3, point 5): a kill at any moment leaves the original intact."""
+"""Safe writes (issue 3, point 5; issue 9, point 5): a kill of recalc, refresh or attach at any
+moment leaves the workbook whole, the original or the finished one, and never locked."""
 
 from __future__ import annotations
 
@@ -13,30 +14,48 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from built_trackers import BuiltTrackers
 from tracker_workbook import build_tracker
 
 from productive_xl.headless.recalc import recalc
+from productive_xl.ooxml.writer import UnsafeTarget
 
 
 def _recalc_in_place(workbook: Path) -> subprocess.Popen[bytes]:
+    return _command("recalc", str(workbook), "--in-place")
+
+
+def _command(*arguments: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "productive_xl.cli.main", "recalc", str(workbook), "--in-place"],
+        [sys.executable, "-m", "productive_xl.cli.main", *arguments],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
 
 
-def _killed(process: subprocess.Popen[bytes], workbook: Path, before: bytes, after: bytes) -> str:
-    """Kill ``process``; the workbook must be whole: the original or the recalculated one."""
+# Each command that writes a workbook back, run in place: its arguments given the workbook.
+IN_PLACE = {
+    "recalc": lambda workbook: ("recalc", str(workbook), "--in-place"),
+    "refresh": lambda workbook: ("refresh", str(workbook), "--in-place", "--user", "Kill test"),
+    "attach": lambda workbook: ("attach", str(workbook), "-o", str(workbook), "--force"),
+}
+
+
+def _killed(
+    process: subprocess.Popen[bytes], workbook: Path, before: bytes, after: bytes | None
+) -> str:
+    """Kill ``process``; the workbook must be whole: the original or the finished one (any
+    whole workbook, when ``after`` is None: a refresh stamps the time it ran)."""
     process.send_signal(signal.SIGKILL)
     process.wait()
     data = workbook.read_bytes()
-    assert data in (before, after), f"{workbook.name}: a kill left a damaged workbook"
+    if after is not None:
+        assert data in (before, after), f"{workbook.name}: a kill left a damaged workbook"
     with zipfile.ZipFile(workbook) as archive:
-        assert archive.testzip() is None
+        assert archive.testzip() is None, f"{workbook.name}: a kill left a damaged workbook"
     for leftover in workbook.parent.glob(f".{workbook.name}.*"):
         os.unlink(leftover)  # a kill can leave the temporary file, never a half workbook
-    return "original" if data == before else "recalculated"
+    return "original" if data == before else "finished"
 
 
 @pytest.mark.slow
@@ -78,6 +97,38 @@ def test_a_kill_at_any_moment_leaves_the_workbook_whole(tmp_path: Path) -> None:
     _killed(process, workbook, before, after)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["refresh", "attach"])
+def test_a_kill_of_refresh_or_attach_leaves_the_workbook_whole(
+    built_trackers: BuiltTrackers, tmp_path: Path, command: str
+) -> None:
+    if command == "refresh":
+        before = built_trackers.example.read_bytes()
+    else:  # a team's own workbook, which attach gives the ribbon and VBA it lacks
+        team = tmp_path / "team.xlsx"
+        build_tracker(team, 2000)
+        before = team.read_bytes()
+    timing = tmp_path / "timing.xlsm"
+    timing.write_bytes(before)
+    started = time.perf_counter()
+    assert _command(*IN_PLACE[command](timing)).wait() == 0
+    duration = time.perf_counter() - started
+    after = None if command == "refresh" else timing.read_bytes()
+    assert timing.read_bytes() != before
+
+    outcomes = []
+    for step in range(8):
+        workbook = tmp_path / f"kill-{step}.xlsm"
+        workbook.write_bytes(before)
+        process = _command(*IN_PLACE[command](workbook))
+        time.sleep(duration * step / 8)
+        outcomes.append(_killed(process, workbook, before, after))
+        # the lock died with the process: the next writer is not kept waiting
+        follow = _command(*IN_PLACE[command](workbook))
+        assert follow.wait(timeout=20 * duration + 60) == 0
+    assert outcomes[0] == "original"
+
+
 def test_a_failure_while_writing_leaves_the_original(tmp_path: Path) -> None:
     original = tmp_path / "tracker.xlsx"
     build_tracker(original, 50)
@@ -85,7 +136,7 @@ def test_a_failure_while_writing_leaves_the_original(tmp_path: Path) -> None:
     blocker = tmp_path / "out"
     blocker.mkdir()
     (blocker / "x").write_text("a directory stands where the output should go")
-    with pytest.raises(IsADirectoryError):
-        recalc(original, blocker)  # the move onto a non-empty directory fails
+    with pytest.raises(UnsafeTarget, match="is a folder"):
+        recalc(original, blocker)  # refused before the work: a folder is no file to write
     assert original.read_bytes() == before
     assert not list(tmp_path.glob(".out.*"))  # the temporary file is cleaned up

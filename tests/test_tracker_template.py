@@ -40,7 +40,7 @@ from lxml import etree
 from workbook_reading import named_value, table_rows
 
 from productive_xl import recalc
-from productive_xl.cli.main import main
+from productive_xl.cli.main import EXIT_ENVIRONMENT, main
 from productive_xl.core import FinancialYear
 from productive_xl.tracker.checks import Check, check_register
 from productive_xl.tracker.file_book import FileBook
@@ -623,8 +623,10 @@ def test_new_tracker_says_which_file_it_cannot_write(
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where a folder should be")
     out = blocker / "tracker.xlsm"
-    assert main(["new-tracker", str(out)]) == 1
-    assert f"cannot write {out}" in capsys.readouterr().err
+    assert main(["new-tracker", str(out)]) == EXIT_ENVIRONMENT
+    error = capsys.readouterr().err
+    assert len(error.splitlines()) == 1
+    assert str(blocker) in error
     assert blocker.read_text() == "a file where a folder should be"
     assert list(tmp_path.iterdir()) == [blocker]
 

@@ -9,8 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-EXIT_UNUSABLE_INPUT = 4
-EXIT_ENVIRONMENT = 5
+from productive_xl.cli.failures import EXIT_ENVIRONMENT, EXIT_UNUSABLE_INPUT
 
 
 def _moment(text: str) -> datetime:

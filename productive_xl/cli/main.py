@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from productive_xl import __version__
+from productive_xl.cli.failures import (
+    EXIT_BAD_ARGUMENTS,
+    EXIT_ENVIRONMENT,
+    EXIT_OUT_OF_DATE,
+    EXIT_PARTLY_RECALCULATED,
+    EXIT_UNUSABLE_INPUT,
+    TRACEBACK_VARIABLE,
+    failure,
+)
+from productive_xl.cli.outputs import check_new, check_rewrite
 from productive_xl.cli.text_table import text_table
 from productive_xl.core.errors import InvalidValue
 from productive_xl.core.financial_year import FinancialYear
@@ -16,10 +27,14 @@ from productive_xl.core.financial_year import FinancialYear
 if TYPE_CHECKING:  # the commands import what they use when they run, to start quickly
     from productive_xl.headless.report import RecalcReport
 
-EXIT_PARTLY_RECALCULATED = 3
-EXIT_UNUSABLE_INPUT = 4
-EXIT_BAD_ARGUMENTS = 2  # as argparse uses for arguments it refuses
-EXIT_ENVIRONMENT = 5  # what the machine lacks or refuses: a tool not installed, a disk full
+__all__ = [
+    "EXIT_BAD_ARGUMENTS",
+    "EXIT_ENVIRONMENT",
+    "EXIT_PARTLY_RECALCULATED",
+    "EXIT_UNUSABLE_INPUT",
+    "build_parser",
+    "main",
+]
 
 
 def _show(value: object) -> str:
@@ -97,7 +112,7 @@ def _vba_functions(args: argparse.Namespace) -> int:
             print(
                 f"{args.output} is out of date: run `productive-xl vba-functions -o {args.output}`"
             )
-            return 1
+            return EXIT_OUT_OF_DATE
         return 0
     args.output.write_bytes(text)
     return 0
@@ -122,24 +137,22 @@ def _officejs(args: argparse.Namespace) -> int:
 def _recalc(args: argparse.Namespace) -> int:
     from productive_xl.cli.progress import terminal_progress  # noqa: PLC0415
     from productive_xl.headless.recalc import recalc  # noqa: PLC0415
-    from productive_xl.ooxml.package import UnusableWorkbook  # noqa: PLC0415
 
-    try:
-        with terminal_progress(args.workbook.name) as progress:
-            report = recalc(
-                args.workbook, args.output or args.workbook, progress, timeout=args.timeout
-            )
-    except UnusableWorkbook as error:
-        print(f"productive-xl recalc: {error}", file=sys.stderr)
-        return EXIT_UNUSABLE_INPUT
-    return _reported(args, report)
+    check_rewrite(args.workbook, args.output, args.report, in_place=args.in_place)
+    with terminal_progress(args.workbook.name) as progress:
+        report = recalc(
+            args.workbook,
+            args.output or args.workbook,
+            progress,
+            timeout=args.timeout,
+            report_to=args.report,
+        )
+    return _reported(report)
 
 
-def _reported(args: argparse.Namespace, report: RecalcReport) -> int:
-    """Write the recalculation's report where --report says, show its summary, and give the
-    exit status it calls for."""
-    if args.report:
-        args.report.write_text(report.to_json() + "\n", encoding="utf-8")
+def _reported(report: RecalcReport) -> int:
+    """Show the recalculation's summary (its report, if asked for, was written with the
+    workbook), and give the exit status it calls for."""
     print(report.summary())
     return 0 if report.complete else EXIT_PARTLY_RECALCULATED
 
@@ -148,32 +161,29 @@ def _refresh(args: argparse.Namespace) -> int:
     import getpass  # noqa: PLC0415
 
     from productive_xl.cli.progress import terminal_progress  # noqa: PLC0415
-    from productive_xl.ooxml.package import UnusableWorkbook  # noqa: PLC0415
     from productive_xl.tracker.refresh_file import refresh_file  # noqa: PLC0415
 
+    check_rewrite(args.workbook, args.output, args.report, in_place=args.in_place)
     user = args.user or getpass.getuser()
-    try:
-        with terminal_progress(args.workbook.name) as progress:
-            result, report = refresh_file(args.workbook, args.output, user, progress=progress)
-    except UnusableWorkbook as error:
-        print(f"productive-xl refresh: {error}", file=sys.stderr)
-        return EXIT_UNUSABLE_INPUT
+    with terminal_progress(args.workbook.name) as progress:
+        result, report = refresh_file(
+            args.workbook, args.output, user, progress=progress, report_to=args.report
+        )
     print(result.summary())
-    return _reported(args, report)
+    return _reported(report)
 
 
 def _attach(args: argparse.Namespace) -> int:
-    from productive_xl.ooxml.package import UnusableWorkbook  # noqa: PLC0415
     from productive_xl.tracker.attach import attach  # noqa: PLC0415
 
-    try:
-        result = attach(args.workbook, args.output)
-    except UnusableWorkbook as error:
-        print(f"productive-xl attach: {error}", file=sys.stderr)
-        return EXIT_UNUSABLE_INPUT
-    except ValueError as error:
-        print(f"productive-xl attach: {error}", file=sys.stderr)
+    if args.output.suffix.lower() != ".xlsm":
+        print(
+            f"productive-xl attach: {args.output}: a workbook with macros must be saved as .xlsm",
+            file=sys.stderr,
+        )
         return EXIT_BAD_ARGUMENTS
+    check_new(args.output, force=args.force, option="-o")
+    result = attach(args.workbook, args.output)
     print(result.summary())
     return 0
 
@@ -204,11 +214,8 @@ def _new_tracker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_ARGUMENTS
-    try:
-        report = build_tracker(args.workbook, example=args.example, year=args.year)
-    except OSError as error:
-        print(f"productive-xl new-tracker: cannot write {args.workbook}: {error}", file=sys.stderr)
-        return 1
+    check_new(args.workbook, force=args.force)
+    report = build_tracker(args.workbook, example=args.example, year=args.year)
     what = "example tracker" if args.example else "tracker template"
     print(f"{args.workbook}: {what}, {report.formula_cells} formula cells calculated")
     return 0 if report.complete else EXIT_PARTLY_RECALCULATED
@@ -237,6 +244,16 @@ def _where_to_write(command: argparse.ArgumentParser, what: str, done: str) -> N
     where.add_argument(
         "--in-place", action="store_true", help=f"Replace the {what} with its {done} self."
     )
+
+
+# Said by every command that writes a workbook, after its own statuses.
+_EVERY_WRITER = (
+    f" {EXIT_BAD_ARGUMENTS} when an argument is refused (an output or report that is a folder, "
+    "a device, a pipe, the workbook itself, or a file with other hard links). "
+    f"{EXIT_ENVIRONMENT} when the environment fails it: the disk is full, permission is denied, "
+    "the file system is read-only, or the workbook changed while it was worked on. Every "
+    "failure is one line on standard error, and then nothing is written."
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -324,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"recalculated, {EXIT_PARTLY_RECALCULATED} when some could not be (they keep their old "
         f"values; see --report; also when the engine refuses the workbook or --timeout runs out: "
         f"then every formula keeps its value), {EXIT_UNUSABLE_INPUT} when the file is not a "
-        "workbook that can be recalculated (nothing is written).",
+        "workbook that can be recalculated, or makes the formula engine crash." + _EVERY_WRITER,
     )
     recalc.add_argument("workbook", type=Path, help="The .xlsx or .xlsm workbook.")
     _where_to_write(recalc, "workbook", "recalculated")
@@ -351,7 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
         f"{EXIT_PARTLY_RECALCULATED} when some could not be (see --report), "
         f"{EXIT_UNUSABLE_INPUT} when the file is not a workbook, or not a tracker (a table, "
         "column or name the refresh needs is missing): nothing is written then. Findings in "
-        "the register do not change the exit status: they are the tracker's to show.",
+        "the register do not change the exit status: they are the tracker's to show."
+        + _EVERY_WRITER,
     )
     refresh.add_argument("workbook", type=Path, help="The tracker (.xlsx or .xlsm).")
     _where_to_write(refresh, "tracker", "refreshed")
@@ -369,20 +387,29 @@ def build_parser() -> argparse.ArgumentParser:
         "project holding xlwings' module and productive_xl's (the workbook's own modules are "
         "kept), the xlwings.conf sheet, and the Inputs and Checks sheets where it has none. "
         "Every other part of the file is copied unchanged. Exit status: 0 when written, "
-        f"{EXIT_BAD_ARGUMENTS} when OUTPUT is not an .xlsm, {EXIT_UNUSABLE_INPUT} when WORKBOOK "
-        "cannot be attached to (nothing is written).",
+        f"{EXIT_BAD_ARGUMENTS} when OUTPUT is not an .xlsm or exists (without --force), "
+        f"{EXIT_UNUSABLE_INPUT} when WORKBOOK cannot be attached to." + _EVERY_WRITER,
     )
     attach.add_argument("workbook", type=Path, help="The team's .xlsx or .xlsm workbook.")
     attach.add_argument(
-        "-o", "--output", type=Path, required=True, help="The .xlsm to write (may be WORKBOOK)."
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="The .xlsm to write (may be WORKBOOK, with --force).",
     )
+    attach.add_argument("--force", action="store_true", help="Replace OUTPUT if it exists.")
     attach.set_defaults(run=_attach)
 
     tracker = commands.add_parser(
         "new-tracker",
         help="Build the benefits tracker workbook, empty or filled with an example trust.",
+        description="Write the benefits tracker workbook. Exit status: 0 when written, "
+        f"{EXIT_BAD_ARGUMENTS} when WORKBOOK is not an .xlsm or exists (without --force)."
+        + _EVERY_WRITER,
     )
     tracker.add_argument("workbook", type=Path, help="The .xlsm workbook to write.")
+    tracker.add_argument("--force", action="store_true", help="Replace WORKBOOK if it exists.")
     tracker.add_argument(
         "--example", action="store_true", help="Fill it with the example trust's benefits."
     )
@@ -402,8 +429,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command ``argv`` names; every failure ends here as one line on standard error
+    and its exit status (:mod:`productive_xl.cli.failures`)."""
     args = build_parser().parse_args(argv)
-    status: int = args.run(args)
+    try:
+        status: int = args.run(args)
+    except SystemExit:
+        raise
+    except BaseException as error:  # a Rust panic derives from BaseException
+        if os.environ.get(TRACEBACK_VARIABLE):
+            raise
+        status, line = failure(error, getattr(args, "workbook", None))
+        print(f"productive-xl {args.command}: {line}", file=sys.stderr)
     return status
 
 

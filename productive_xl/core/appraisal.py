@@ -11,7 +11,20 @@ from productive_xl.core.errors import NotFound, OutOfRange
 def net_present_value(values: Sequence[float], rate: float) -> float:
     """Values of years 0, 1, 2... discounted at ``rate``; year 0 is not discounted (Green Book)."""
     fraction(rate, "rate")
-    return sum(finite(v, "values") / (1 + rate) ** t for t, v in enumerate(values))
+    return sum(_discounted(finite(v, "values"), rate, t) for t, v in enumerate(values))
+
+
+def _discounted(value: float, rate: float, year: int) -> float:
+    """``value`` of ``year`` discounted to year 0.
+
+    Far enough out (year 20,700 at 3.5%) the discount factor passes the largest float: the
+    value discounted is then below the smallest, and multiplying by the reciprocal factor, which
+    merely underflows to 0, gives it, as Excel's NPV does.
+    """
+    try:
+        return value / (1 + rate) ** year
+    except OverflowError:
+        return value * (1 + rate) ** -year
 
 
 def return_on_investment(benefits: Sequence[float], costs: Sequence[float]) -> float:

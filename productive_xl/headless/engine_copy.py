@@ -278,6 +278,12 @@ def _with_empty_sheet(info: WorkbookInfo, parts: dict[str, bytes], name: str) ->
     """
     edit = PackageEdit(parts)
     part = posixpath.join(posixpath.dirname(info.workbook_part), _SCRATCH_PART)
+    number = 1
+    while part in parts:  # a part of the user's by the same name keeps it
+        number += 1
+        part = posixpath.join(
+            posixpath.dirname(info.workbook_part), _SCRATCH_PART.replace(".xml", f"{number}.xml")
+        )
     try:
         edit.add_sheet(info.workbook_part, name, part, _EMPTY_SHEET)
     except UneditablePart:

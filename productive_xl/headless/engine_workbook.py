@@ -17,9 +17,10 @@ Values = CellValue | list[list[CellValue | None]] | None
 class EngineWorkbook:
     """An IronCalc model with the workbook's structure: sheet indexes, names and formulas."""
 
-    def __init__(self, model: Model, info: WorkbookInfo):
+    def __init__(self, model: Model, info: WorkbookInfo, scratch_sheet: str = "_productive_xl"):
         self.model = model
         self.info = info
+        self.scratch_sheet = scratch_sheet  # recalc's own sheet, named unlike any of the user's
         self.sheet_index = {
             p["name"].casefold(): i for i, p in enumerate(model.get_worksheets_properties())
         }

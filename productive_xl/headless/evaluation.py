@@ -23,7 +23,8 @@ from productive_xl.headless.ironcalc_model import (
     load_model,
     read_value,
 )
-from productive_xl.headless.productive_calls import PREFIX, SCRATCH_SHEET, whole_call
+from productive_xl.headless.productive_calls import PREFIX, scratch_sheet_for, whole_call
+from productive_xl.headless.productive_circles import calls_in_circles
 from productive_xl.headless.productive_results import (
     MAX_ROUNDS,
     PlacedCall,
@@ -135,14 +136,14 @@ def _account_for_calls(
     explain it.
     """
     for call in placed:
-        if call.blocked and call.cell not in evaluation.not_recalculated:
-            doubtful.setdefault(call.cell, call.blocked)
-        elif call.cell in circular:
+        if call.cell in circular:
             evaluation.not_recalculated.setdefault(
                 call.cell,
-                "did not settle: a circular reference through PRODUCTIVE_* functions "
-                f"(or a chain of more than {MAX_ROUNDS} of them)",
+                "is part of a circular reference through PRODUCTIVE_* functions "
+                f"(or ends a chain of more than {MAX_ROUNDS} of them)",
             )
+        elif call.blocked and call.cell not in evaluation.not_recalculated:
+            doubtful.setdefault(call.cell, call.blocked)
         elif call.message and isinstance(evaluation.value(call.cell), ErrorValue):
             evaluation.messages.setdefault(call.cell, call.message)
 
@@ -302,18 +303,21 @@ def _evaluate(
 ) -> Evaluation:
     report = progress or (lambda _: None)
     report("loading the workbook into the formula engine")
-    copy = engine_copy(package, info, SCRATCH_SHEET)
-    workbook = EngineWorkbook(load_model(copy.data), info)
+    scratch_sheet = scratch_sheet_for(
+        [sheet.name for sheet in info.sheets] + [name.name for name in info.defined_names]
+    )
+    copy = engine_copy(package, info, scratch_sheet)
+    workbook = EngineWorkbook(load_model(copy.data), info, scratch_sheet)
     without_parts = copy.sheets_without_parts
     copy.data = b""  # the engine holds what it needs: the copy's bytes can go
-    if not workbook.has_sheet(SCRATCH_SHEET):  # a package the copy could not add a sheet to
-        workbook.model.add_sheet(SCRATCH_SHEET)
-        workbook.sheet_index[SCRATCH_SHEET.casefold()] = len(workbook.sheet_index)
-    scratch = workbook.index(SCRATCH_SHEET)
+    if not workbook.has_sheet(scratch_sheet):  # a package the copy could not add a sheet to
+        workbook.model.add_sheet(scratch_sheet)
+        workbook.sheet_index[scratch_sheet.casefold()] = len(workbook.sheet_index)
+    scratch = workbook.index(scratch_sheet)
     parts = [package.read(s.part) for s in info.worksheets() if s.part and s.name in cells]
     checks = FormulaChecks(workbook, parts, probe=(scratch, MAX_ROW, 1))
     folded = {sheet.casefold(): sheet_cells for sheet, sheet_cells in cells.items()}
-    scratch_folded = SCRATCH_SHEET.casefold()
+    scratch_folded = scratch_sheet.casefold()
 
     def computed(sheet: str, row: int, column: int) -> bool:
         return sheet == scratch_folded or (row, column) in folded.get(sheet, {})
@@ -329,6 +333,7 @@ def _evaluate(
     evaluation.rounds, circular = settle(
         workbook, placed, lambda n: report(f"evaluating (round {n})")
     )
+    circular |= calls_in_circles(workbook, placed, cells, scratch_sheet)
     block_spilled_arguments(workbook, placed)
     _check_bounds(workbook, copy, evaluation.not_recalculated)
 

@@ -13,7 +13,7 @@ result cells that the outer call's arguments refer to.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -48,6 +48,18 @@ SCRATCH_SHEET = "_productive_xl"
 # says a "." in a custom function's name becomes "_"; office-js#5611 and #3558 show the prefix
 # in cells where the add-in is not loaded.
 ADD_IN_PREFIX = "_XLDUDF_"
+
+
+def scratch_sheet_for(taken: Iterable[str]) -> str:
+    """The name of the scratch sheet recalc adds to the engine's copy of a workbook whose
+    sheets and defined names are ``taken``: ``_productive_xl``, or with a number after it when
+    the workbook uses that name itself, so that no reference of the user's reaches it."""
+    folded = {name.casefold() for name in taken}
+    name, number = SCRATCH_SHEET, 1
+    while name.casefold() in folded:
+        number += 1
+        name = f"{SCRATCH_SHEET}_{number}"
+    return name
 
 
 @lru_cache(maxsize=256)  # a workbook has a few sheets, and a call on every line quotes one
@@ -248,21 +260,20 @@ def _written(
     return "".join(parts)
 
 
-_RESULT_CELLS = quote_sheet(SCRATCH_SHEET) + "!$A$"
-
-
 def extract_calls(
     formula: str,
     sheet: str,
     next_result_row: Callable[[], int],
     local_names: Mapping[str, str] | None = None,
+    scratch_sheet: str = SCRATCH_SHEET,
 ) -> tuple[str, list[Call]]:
     """``formula`` (as the engine shows it, with its "=") with every PRODUCTIVE_* call replaced
     by its result cell, and the calls, innermost first.
 
     A reference in a call's arguments is qualified with ``sheet``; ``local_names`` maps the
     names local to ``sheet`` (lower case) to what they refer to: on the scratch sheet they
-    would no longer be in scope, so they are written out.
+    would no longer be in scope, so they are written out. The results are cells of column A
+    of ``scratch_sheet``.
     """
     plan = _plan(shape(formula))
     if plan is None or not plan[1]:
@@ -272,6 +283,7 @@ def extract_calls(
     names = local_names or {}
     results: list[str] = []
     calls: list[Call] = []
+    result_cells = quote_sheet(scratch_sheet) + "!$A$"
     for call in planned:  # innermost first: an argument's result cells are known
         arguments = []
         for argument in call.arguments:
@@ -283,7 +295,7 @@ def extract_calls(
         if call.add_in:
             name = add_in_function(name)
         calls.append(Call(name, arguments, next_result_row()))
-        results.append(f"{_RESULT_CELLS}{calls[-1].result_row}")
+        results.append(f"{result_cells}{calls[-1].result_row}")
     text = _written(pieces, formula, quoted, names, results)
     return (text if text.startswith("=") else "=" + text), calls
 

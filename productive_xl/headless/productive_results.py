@@ -29,12 +29,7 @@ from productive_xl.headless.ironcalc_model import (
     read_value,
     write_value,
 )
-from productive_xl.headless.productive_calls import (
-    SCRATCH_SHEET,
-    Call,
-    extract_calls,
-    whole_call,
-)
+from productive_xl.headless.productive_calls import Call, extract_calls, whole_call
 from productive_xl.headless.references import Area
 from productive_xl.ooxml.cell_values import CellValue, ErrorValue
 from productive_xl.workbook_context import calculating_workbook
@@ -82,7 +77,7 @@ def _place_arguments(
     workbook: EngineWorkbook, placed: PlacedCall, array_rows: Iterator[int]
 ) -> None:
     definition = CATALOGUE.get(placed.call.function)
-    scratch = workbook.index(SCRATCH_SHEET)
+    scratch = workbook.index(workbook.scratch_sheet)
     for position, argument in enumerate(placed.call.arguments):
         if argument.is_missing or argument.number is not None:
             continue
@@ -145,7 +140,7 @@ def place_calls(
             local_names[sheet] = workbook.local_names(sheet)
         formula = workbook.formula(sheet, row, column)
         rewritten, calls = extract_calls(
-            formula, sheet, lambda: next(result_rows), local_names[sheet]
+            formula, sheet, lambda: next(result_rows), local_names[sheet], workbook.scratch_sheet
         )
         if not calls:
             continue
@@ -169,7 +164,7 @@ def place_calls(
 
 def _spilled(workbook: EngineWorkbook, row: int) -> Values:
     """The array an expression at ARRAY_COLUMN gave: its anchor and the cells it spilled into."""
-    index = workbook.index(SCRATCH_SHEET)
+    index = workbook.index(workbook.scratch_sheet)
     read = workbook.model.get_cell_value
     width = 1
     while read(index, row, ARRAY_COLUMN + width) is not None:
@@ -195,7 +190,7 @@ def _argument_value(workbook: EngineWorkbook, placed: PlacedCall, position: int)
     if number is not None:
         return number
     return read_value(
-        workbook.model, workbook.index(SCRATCH_SHEET), placed.call.result_row, position + 2
+        workbook.model, workbook.index(workbook.scratch_sheet), placed.call.result_row, position + 2
     )
 
 
@@ -288,7 +283,7 @@ def settle(
     at MAX_ROUNDS: a call still changing then is in a circle (or ends a chain longer than any
     tracker has), and is reported rather than given a value that has not settled.
     """
-    scratch = workbook.index(SCRATCH_SHEET)
+    scratch = workbook.index(workbook.scratch_sheet)
     rounds = 0
     year = workbook.financial_year()
     changed: list[PlacedCall] = []
@@ -370,7 +365,7 @@ def block_spilled_arguments(workbook: EngineWorkbook, placed: list[PlacedCall]) 
     Excel would hand such a call the whole array (and it would fail with #VALUE!); the engine
     spills it into the cells beside or below the argument, which are found here.
     """
-    scratch = workbook.index(SCRATCH_SHEET)
+    scratch = workbook.index(workbook.scratch_sheet)
     expected = {(call.call.result_row, 1) for call in placed}
     for call in placed:
         for position, argument in enumerate(call.call.arguments):

@@ -3,16 +3,21 @@
 Only the cached values of formula cells (and of the cells their arrays fill) change: every other
 zip member keeps its bytes, and within a changed worksheet part only those values move. The
 result is written beside the output and moved into place, so a failure leaves every file as it
-was, and a second run on the output changes nothing.
+was, and a second run on the output changes nothing. The work runs in a child process, whose
+crash is reported as the workbook's fault rather than ending the command.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import faulthandler
 import gc
 import multiprocessing
+import os
 import shutil
+import signal
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
@@ -21,6 +26,7 @@ from pathlib import Path
 from productive_xl.headless.evaluation import Evaluation, evaluate
 from productive_xl.headless.ironcalc_model import EngineRefused
 from productive_xl.headless.report import RecalcReport, cell_name
+from productive_xl.headless.unusable_input import as_unusable
 from productive_xl.ooxml.cell_values import CellValue, ErrorValue
 from productive_xl.ooxml.dynamic_arrays import (
     MetadataChange,
@@ -29,6 +35,7 @@ from productive_xl.ooxml.dynamic_arrays import (
     dynamic_array_metadata,
     write_spills,
 )
+from productive_xl.ooxml.file_guard import FileGuard, guarded
 from productive_xl.ooxml.package import UnusableWorkbook, WorkbookPackage, open_package
 from productive_xl.ooxml.sheet_cells import shared_strings
 from productive_xl.ooxml.sheet_values import FormulaCell, formula_cells, patch_values
@@ -38,9 +45,10 @@ from productive_xl.ooxml.workbook import (
     read_workbook,
     workbook_part_of,
 )
-from productive_xl.ooxml.writer import replace_atomically, write_package
+from productive_xl.ooxml.writer import WriteTogether, write_zip
 
 Progress = Callable[[str], None]
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @contextmanager
@@ -70,33 +78,78 @@ def recalc(
     out: Path | str | None = None,
     progress: Progress | None = None,
     timeout: float | None = None,
+    report_to: Path | str | None = None,
+    *,
+    guard: FileGuard | None = None,
+    reported_as: Path | str | None = None,
 ) -> RecalcReport:
-    """Recalculate the workbook at ``path`` and write it to ``out`` (``path`` itself when None).
+    """Recalculate the workbook at ``path`` and write it to ``out`` (``path`` itself when None),
+    with the report as JSON to ``report_to`` when given: both files change together or neither.
 
     Returns the report: the cells whose values changed, those that could not be recalculated
     (they keep their old values) and those that show errors, with the message of each
-    PRODUCTIVE_* error. When the engine refuses the workbook or fails on it, or ``timeout``
-    seconds pass before the values are computed, every formula keeps its value, the workbook
-    is written as it was and the report says why (:attr:`RecalcReport.kept`). Raises
-    :class:`~productive_xl.ooxml.package.UnusableWorkbook`, before anything is written, when
-    the file is not a workbook it can work on.
+    PRODUCTIVE_* error. When the engine refuses the workbook, or ``timeout`` seconds pass before
+    the values are computed, every formula keeps its value, the workbook is written as it was
+    and the report says why (:attr:`RecalcReport.kept`). Raises
+    :class:`~productive_xl.ooxml.package.UnusableWorkbook`, before anything is written, when the
+    file is not a workbook it can work on, or the engine's process crashes on it.
+
+    The work runs in a child process, so that a crash of the engine (a segmentation fault on a
+    formula nested thousands deep) is reported rather than ending this process. The workbook is
+    locked meanwhile (:mod:`~productive_xl.ooxml.file_guard`), unless ``guard`` says a caller
+    holds the lock already; nothing is written if it changed meanwhile. ``reported_as`` is the
+    workbook's name in the report, when ``path`` is a temporary copy of it.
     """
     source = Path(path)
     target = Path(out) if out is not None else source
-    if timeout is None:
-        with _without_cycle_collection():
-            package, report, replaced = _worked(source, target, progress)
-        _write(source, target, package, replaced, progress)
-        return report
-    return _recalc_within(source, target, progress, timeout)
+    if guard is None:
+        with guarded(source, target) as held:
+            return _recalc_guarded(
+                source, target, progress, timeout,
+                report_to=report_to, guard=held, reported_as=reported_as,
+            )  # fmt: skip
+    return _recalc_guarded(
+        source, target, progress, timeout,
+        report_to=report_to, guard=guard, reported_as=reported_as,
+    )  # fmt: skip
 
 
-def _recalc_within(
-    source: Path, target: Path, progress: Progress | None, timeout: float
+def _recalc_guarded(
+    source: Path,
+    target: Path,
+    progress: Progress | None,
+    timeout: float | None,
+    *,
+    report_to: Path | str | None,
+    guard: FileGuard,
+    reported_as: Path | str | None,
 ) -> RecalcReport:
-    """:func:`recalc` with its work done in a child process that is killed when ``timeout``
-    seconds have passed: the engine holds the interpreter while it evaluates, so nothing in
-    this process could stop it. The child computes the new parts; this process writes them."""
+    outcome: list[tuple[RecalcReport, bool]] = []
+    with WriteTogether(before_moving=guard.check_unchanged) as together:
+
+        def work(temporary: Path) -> None:
+            outcome.append(_work_within(source, target, temporary, progress, timeout))
+
+        together.stage(target, work)
+        report, wrote = outcome[0]
+        if not wrote:  # nothing changed and the workbook is its own output: leave it be
+            together.drop(target)
+        if reported_as is not None:
+            report.workbook = str(reported_as)
+        if report_to is not None:
+            text = report.to_json() + "\n"
+            together.stage(Path(report_to), lambda path: path.write_text(text, encoding="utf-8"))
+        together.commit()
+    return report
+
+
+def _work_within(
+    source: Path, target: Path, temporary: Path, progress: Progress | None, timeout: float | None
+) -> tuple[RecalcReport, bool]:
+    """The report, and whether the recalculated workbook was written to ``temporary``: the work
+    is done in a child process, killed when ``timeout`` seconds (if given) have passed. The
+    engine holds the interpreter while it evaluates, so nothing in this process could stop it;
+    and a crash of the engine ends the child, not this process."""
     forked = "fork" in multiprocessing.get_all_start_methods()
     context = (
         multiprocessing.get_context("fork") if forked else multiprocessing.get_context("spawn")
@@ -104,24 +157,27 @@ def _recalc_within(
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
         target=_work_in_child,
-        args=(sender, source, target, progress if forked else None),
+        args=(sender, source, target, temporary, progress if forked else None),
         daemon=True,
     )
-    deadline = time.monotonic() + timeout
+    deadline = None if timeout is None else time.monotonic() + timeout
     child.start()
     sender.close()
     try:
-        if not receiver.poll(max(0.0, deadline - time.monotonic())):
-            return _kept(source, target, f"not recalculated within the time limit ({timeout:g} s)")
+        waiting = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if not receiver.poll(waiting):
+            child.kill()
+            child.join()
+            reason = f"not recalculated within the time limit ({timeout:g} s)"
+            if os.path.realpath(target) == os.path.realpath(source):
+                return _kept_report(source, target, reason), False  # as it was: left alone
+            shutil.copyfile(source, temporary)
+            return _kept_report(source, target, reason), True
         try:
             outcome, payload = receiver.recv()
         except EOFError:  # the child ended without a word: the engine crashed it
             child.join()
-            return _kept(
-                source,
-                target,
-                f"the engine failed (its process ended with status {child.exitcode})",
-            )
+            raise UnusableWorkbook(source, _crash(child.exitcode)) from None
     finally:
         if child.is_alive():
             child.kill()
@@ -132,26 +188,73 @@ def _recalc_within(
     if outcome == "error":
         raise payload
     report: RecalcReport = payload[0]
-    replaced: dict[str, bytes] = payload[1]
-    package = open_package(source) if replaced else None
-    _write(source, target, package, replaced, progress)
-    return report
+    wrote: bool = payload[1]
+    return report, wrote
+
+
+def _crash(exit_code: int | None) -> str:
+    """What a child process that ended without an answer tells of the workbook."""
+    if exit_code is not None and exit_code < 0:
+        try:
+            name = signal.Signals(-exit_code).name
+        except ValueError:
+            name = f"signal {-exit_code}"
+        if -exit_code == signal.SIGKILL:
+            return (
+                f"could not be recalculated: the formula engine's process was killed ({name}), "
+                "perhaps by the system for want of memory; nothing was written"
+            )
+        return (
+            f"makes the formula engine crash ({name}), as a formula nested thousands deep "
+            "does; nothing was written"
+        )
+    return f"makes the formula engine's process end without an answer (status {exit_code})"
+
+
+def _end_with_parent() -> None:
+    """Have the system kill this child when its parent ends (Linux's PR_SET_PDEATHSIG): a
+    command killed at any moment leaves no engine computing for nobody, holding the lock."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _work_in_child(
-    sender: Connection, source: Path, target: Path, progress: Progress | None
+    sender: Connection,
+    source: Path,
+    target: Path,
+    temporary: Path,
+    progress: Progress | None,
 ) -> None:
+    _end_with_parent()
+    # a crash here is reported by the parent in one line; a dump of the stack on standard
+    # error (where faulthandler is on, as under pytest) would make it many
+    faulthandler.disable()
     try:
         with _without_cycle_collection():
-            _, report, replaced = _worked(source, target, progress)
-        sender.send(("done", (report, replaced)))
-    except UnusableWorkbook as error:
-        sender.send(("unusable", (error.path, error.problem)))
-    except Exception as error:  # a fault of ours: shown by the parent as it would be here
-        try:
-            sender.send(("error", error))
-        except Exception:  # not picklable: its text, then
-            sender.send(("error", RuntimeError("".join(traceback.format_exception(error)))))
+            package, report, replaced = _worked(source, target, progress)
+            if progress:
+                progress("writing the workbook")
+            wrote = True
+            if replaced and package is not None:
+                # the parts a dynamic array adds (its metadata) are new members of the package
+                added = {name: data for name, data in replaced.items() if not package.has(name)}
+                kept = {name: data for name, data in replaced.items() if name not in added}
+                write_zip(package, kept, temporary, added)
+            elif os.path.realpath(target) != os.path.realpath(source):
+                shutil.copyfile(source, temporary)
+            else:
+                wrote = False
+        sender.send(("done", (report, wrote)))
+    except BaseException as error:  # whatever it is, the parent reports it in one line
+        unusable = as_unusable(source, error)
+        if unusable is not None:
+            sender.send(("unusable", (unusable.path, unusable.problem)))
+        else:
+            try:
+                sender.send(("error", error))
+            except Exception:  # not picklable: its kind and text, then
+                sender.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
     finally:
         sender.close()
 
@@ -170,30 +273,6 @@ def _kept_report(
         for (row, column), cell in sheet_cells.items():
             report.add_not_recalculated(cell_name(sheet, row, column), reason, cell.cached)
     return report
-
-
-def _kept(source: Path, target: Path, reason: str) -> RecalcReport:
-    """:func:`_kept_report`, with the workbook written as it was."""
-    _write(source, target, None, {}, None)
-    return _kept_report(source, target, reason)
-
-
-def _write(
-    source: Path,
-    target: Path,
-    package: WorkbookPackage | None,
-    replaced: dict[str, bytes],
-    progress: Progress | None,
-) -> None:
-    if progress:
-        progress("writing the workbook")
-    if replaced and package is not None:
-        # the parts a dynamic array adds (its metadata) are new members of the package
-        added = {name: data for name, data in replaced.items() if not package.has(name)}
-        kept = {name: data for name, data in replaced.items() if name not in added}
-        write_package(package, kept, target, added=added)
-    elif target.resolve() != source.resolve():
-        replace_atomically(target, lambda temporary: shutil.copyfile(source, temporary))
 
 
 def _worked(

@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import os
 import shutil
+import stat
 import struct
 import tempfile
 import zipfile
@@ -310,17 +311,61 @@ class _ZipOut:
         )
 
 
-def replace_atomically(target: Path, write: Callable[[Path], object]) -> None:
-    """Have ``write`` fill a temporary file beside ``target``, then move it into place.
+class UnsafeTarget(Exception):
+    """A path that must not be written to: a folder, a device, a pipe, or a file with other
+    hard links, which replacing it would split from them. The message names it."""
 
-    Until the move, ``target`` is untouched; if ``write`` fails, or the process is killed, the
-    temporary file is all that is left over, and ``target`` is as it was.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
+
+def check_target(target: Path) -> None:
+    """Raise :class:`UnsafeTarget` unless ``target`` (followed through symbolic links) is
+    missing or a regular file with no other name."""
     try:
+        status = os.stat(target)
+    except FileNotFoundError:
+        return
+    except OSError:
+        return  # a path that cannot be examined fails, with its own error, when written
+    if stat.S_ISDIR(status.st_mode):
+        raise UnsafeTarget(f"{target}: is a folder, not a file to write")
+    if not stat.S_ISREG(status.st_mode):
+        raise UnsafeTarget(f"{target}: is a device, pipe or socket, not a file to write")
+    if status.st_nlink > 1:
+        raise UnsafeTarget(
+            f"{target}: has {status.st_nlink} hard links, which replacing it would split "
+            "(write to another file, then copy it over yourself)"
+        )
+
+
+class WriteTogether:
+    """Files written to temporary files beside their targets, then moved into place together.
+
+    :meth:`stage` writes each one in full (and to disk) before anything is moved; :meth:`commit`
+    first calls ``before_moving`` (which may raise, to write nothing: a file changed meanwhile),
+    then moves each into place. If a move fails, the files already moved are put back as they
+    were, so the targets change all together or not at all. A symbolic link as a target is
+    written through: the file it names is replaced and the link kept. Leaving the ``with`` block
+    without committing removes the temporary files.
+    """
+
+    def __init__(self, before_moving: Callable[[], None] | None = None) -> None:
+        self._before_moving = before_moving
+        self._staged: list[tuple[Path, Path]] = []  # (temporary, target)
+
+    def __enter__(self) -> WriteTogether:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.discard()
+
+    def stage(self, target: Path, write: Callable[[Path], object]) -> None:
+        """Have ``write`` fill a temporary file beside ``target`` (the file a link names)."""
+        target = Path(os.path.realpath(target))
+        check_target(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(handle)
+        temporary = Path(name)
+        self._staged.append((temporary, target))
         write(temporary)
         if target.exists():
             shutil.copymode(target, temporary)
@@ -330,11 +375,87 @@ def replace_atomically(target: Path, write: Callable[[Path], object]) -> None:
             os.chmod(temporary, 0o666 & ~umask)
         with temporary.open("rb") as file:
             os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
+
+    def commit(self) -> None:
+        """Move every staged file into place, or none of them."""
+        if self._before_moving is not None:
+            self._before_moving()
+        moved: list[tuple[Path, Path | None]] = []  # (target, the old file kept aside)
+        try:
+            last = len(self._staged) - 1
+            for number, (temporary, target) in enumerate(self._staged):
+                check_target(target)
+                # the last move has none after it to fail: no need to keep what it replaces
+                aside = _kept_aside(target) if number < last else None
+                try:
+                    os.replace(temporary, target)
+                except BaseException:
+                    if aside is not None:
+                        with contextlib.suppress(OSError):
+                            aside.unlink()
+                    raise
+                moved.append((target, aside))
+        except BaseException:
+            for target, aside in reversed(moved):
+                with contextlib.suppress(OSError):
+                    if aside is None:
+                        target.unlink()
+                    else:
+                        os.replace(aside, target)
+            raise
+        for _, aside in moved:
+            if aside is not None:
+                with contextlib.suppress(OSError):
+                    aside.unlink()
+        self._staged = []
+        with contextlib.suppress(OSError):  # the moves themselves reach the disk
+            for folder in {target.parent for target, _ in moved}:
+                descriptor = os.open(folder, os.O_RDONLY)
+                try:
+                    os.fsync(descriptor)
+                finally:
+                    os.close(descriptor)
+
+    def drop(self, target: Path) -> None:
+        """Forget the file staged for ``target``: it will not be moved into place."""
+        target = Path(os.path.realpath(target))
+        for temporary, staged in list(self._staged):
+            if staged == target:
+                self._staged.remove((temporary, staged))
+                with contextlib.suppress(OSError):
+                    temporary.unlink()
+
+    def discard(self) -> None:
+        for temporary, _ in self._staged:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+        self._staged = []
+
+
+def _kept_aside(target: Path) -> Path | None:
+    """A second name for the file at ``target`` (None when there is none), to put it back by
+    if a later move of the same commit fails."""
+    if not target.exists():
+        return None
+    aside = target.with_name(f".{target.name}.{os.getpid()}.previous")
+    with contextlib.suppress(FileNotFoundError):
+        aside.unlink()
+    try:
+        os.link(target, aside)
+    except OSError:  # a file system without hard links: a copy does as well
+        shutil.copy2(target, aside)
+    return aside
+
+
+def replace_atomically(target: Path, write: Callable[[Path], object]) -> None:
+    """Have ``write`` fill a temporary file beside ``target``, then move it into place.
+
+    Until the move, ``target`` is untouched; if ``write`` fails, or the process is killed, the
+    temporary file is all that is left over, and ``target`` is as it was.
+    """
+    with WriteTogether() as together:
+        together.stage(target, write)
+        together.commit()
 
 
 @contextlib.contextmanager
@@ -356,8 +477,32 @@ def write_package(
     target: Path,
     added: Mapping[str, bytes] | None = None,
     removed: Collection[str] = (),
+    *,
+    together: WriteTogether | None = None,
 ) -> None:
-    """Write ``package`` to ``target`` with the parts in ``replaced`` swapped for new bytes.
+    """Write ``package`` to ``target`` with the parts in ``replaced`` swapped for new bytes,
+    atomically (:func:`write_zip` into a temporary file, moved into place). Given ``together``,
+    the package is staged there, to be moved into place with the files written along with it.
+    """
+
+    def write(path: Path) -> None:
+        write_zip(package, replaced, path, added, removed)
+
+    if together is None:
+        replace_atomically(target, write)
+    else:
+        together.stage(target, write)
+
+
+def write_zip(
+    package: WorkbookPackage,
+    replaced: Mapping[str, bytes],
+    path: Path,
+    added: Mapping[str, bytes] | None = None,
+    removed: Collection[str] = (),
+) -> None:
+    """Fill the file at ``path`` with ``package``, the parts in ``replaced`` swapped for new
+    bytes.
 
     Members keep their order, names, times, attributes and comments; those not replaced keep
     their bytes, compressed ones too: their records (local header, data, descriptor) are copied
@@ -368,21 +513,17 @@ def write_package(
     # Added parts take the package's own time rather than the clock's, so the same input always
     # gives the same bytes (the committed tracker workbooks rely on it).
     stamp = package.infos[0].date_time if package.infos else (1980, 1, 1, 0, 0, 0)
-
-    def write(path: Path) -> None:
-        with path.open("wb") as file, _opened_or_none(package.path) as source:
-            out = _ZipOut(file, package.path)
-            for original in package.infos:
-                name = original.filename
-                if name in removed:
-                    continue
-                copied = None
-                if name not in replaced and source is not None:
-                    copied = _copied_record(source, original, package.read(name))
-                content = replaced.get(name, package.read(name))
-                out.add(*(copied or _fresh_record(name, content, original.date_time, original)))
-            for name, content in (added or {}).items():
-                out.add(*_fresh_record(name, content, stamp))
-            out.close()
-
-    replace_atomically(target, write)
+    with path.open("wb") as file, _opened_or_none(package.path) as source:
+        out = _ZipOut(file, package.path)
+        for original in package.infos:
+            name = original.filename
+            if name in removed:
+                continue
+            copied = None
+            if name not in replaced and source is not None:
+                copied = _copied_record(source, original, package.read(name))
+            content = replaced.get(name, package.read(name))
+            out.add(*(copied or _fresh_record(name, content, original.date_time, original)))
+        for name, content in (added or {}).items():
+            out.add(*_fresh_record(name, content, stamp))
+        out.close()

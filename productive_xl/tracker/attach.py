@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Final
 
+from productive_xl.headless.unusable_input import as_unusable
+from productive_xl.ooxml.file_guard import FileGuard, guarded
 from productive_xl.ooxml.new_parts import table_xml, worksheet_xml
 from productive_xl.ooxml.package import (
     UnusableWorkbook,
@@ -33,7 +35,7 @@ from productive_xl.ooxml.package import (
 )
 from productive_xl.ooxml.parts import TABLE_RELATIONSHIP, TABLE_TYPE, PackageEdit, UneditablePart
 from productive_xl.ooxml.workbook import WorkbookInfo, parse_part, read_workbook, relationships
-from productive_xl.ooxml.writer import write_package
+from productive_xl.ooxml.writer import WriteTogether, write_package
 from productive_xl.tracker.attach_sheets import (
     SheetWithNames,
     checks_sheet,
@@ -105,10 +107,23 @@ def attach(source: Path, out: Path) -> AttachResult:
 
     Raises UnusableWorkbook (naming the file and the problem) for a file that is not a workbook
     that can be attached to, and ValueError for an ``out`` that is not an .xlsm. ``out`` may be
-    ``source``; it is written atomically, so a failure leaves it as it was.
+    ``source``; it is written atomically, so a failure leaves it as it was. Both files are
+    locked meanwhile, and nothing is written if ``source`` changed
+    (:mod:`~productive_xl.ooxml.file_guard`).
     """
     if out.suffix.lower() != ".xlsm":
         raise ValueError(f"{out}: a workbook with macros must be saved as .xlsm")
+    with guarded(source, out) as guard:
+        try:
+            return _attach(source, out, guard)
+        except Exception as error:
+            unusable = as_unusable(source, error)
+            if unusable is None:
+                raise
+            raise unusable from None
+
+
+def _attach(source: Path, out: Path, guard: FileGuard) -> AttachResult:
     package = open_package(source)
     info = read_workbook(package)
     if _STRICT_MAIN in package.read(info.workbook_part):
@@ -124,7 +139,9 @@ def attach(source: Path, out: Path) -> AttachResult:
         _add_sheets(edit, result)
     except UneditablePart as error:
         raise UnusableWorkbook(source, str(error)) from None
-    write_package(package, edit.changed, out, edit.added, edit.removed)
+    with WriteTogether(before_moving=guard.check_unchanged) as together:
+        write_package(package, edit.changed, out, edit.added, edit.removed, together=together)
+        together.commit()
     return result
 
 

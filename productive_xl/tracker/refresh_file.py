@@ -11,6 +11,8 @@ from pathlib import Path
 
 from productive_xl.headless.recalc import recalc
 from productive_xl.headless.report import RecalcReport
+from productive_xl.headless.unusable_input import as_unusable
+from productive_xl.ooxml.file_guard import guarded
 from productive_xl.ooxml.package import UnusableWorkbook
 from productive_xl.tracker.book import NotATracker
 from productive_xl.tracker.file_book import FileBook
@@ -23,38 +25,52 @@ def refresh_file(
     user: str = "",
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    *,
+    report_to: Path | str | None = None,
 ) -> tuple[RefreshResult, RecalcReport]:
     """Refresh the tracker at ``source``, recalculate it, and write it to ``target``.
 
     ``target`` defaults to ``source`` itself. The workbook is first recalculated, so that the
     refresh reads current values; the refreshed workbook is written to a temporary file beside
     ``target`` and recalculated from there into ``target``, so ``target`` changes once,
-    completely, or not at all. The report is the last recalculation's. Raises
+    completely, or not at all, together with the report (JSON) at ``report_to`` when given. The
+    report is the last recalculation's. Raises
     :class:`~productive_xl.ooxml.package.UnusableWorkbook` (naming the file and what it lacks)
-    when it is not a workbook or not a tracker; nothing is written then.
+    when it is not a workbook or not a tracker; nothing is written then. The workbook is locked
+    meanwhile, and nothing is written if it changed (:mod:`~productive_xl.ooxml.file_guard`).
     """
     source = Path(source)
     destination = Path(target) if target is not None else source
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    current, refreshed = (_scratch(destination, step) for step in ("current", "refreshed"))
-    try:
-        # The refresh reads what the workbook's cells show, as it does in Excel, where they
-        # are always calculated: a file saved by another program may hold no values yet.
-        recalc(source, current)
-        book = FileBook(current)
+    real = Path(os.path.realpath(destination))  # a link is written through
+    real.parent.mkdir(parents=True, exist_ok=True)
+    with guarded(source, destination) as guard:
+        current, refreshed = (_scratch(real, step) for step in ("current", "refreshed"))
         try:
-            result = refresh(book, user, now or datetime.now().replace(microsecond=0))
-        except NotATracker as error:
-            raise UnusableWorkbook(
-                source, f"is not a tracker productive-xl can refresh: {error}"
-            ) from None
-        book.save(refreshed)
-        report = recalc(refreshed, destination, progress)
-    finally:
-        for scratch in (current, refreshed):
-            with contextlib.suppress(OSError):
-                scratch.unlink()
-    report.workbook = str(source)  # not the temporary file it was recalculated from
+            # The refresh reads what the workbook's cells show, as it does in Excel, where they
+            # are always calculated: a file saved by another program may hold no values yet.
+            recalc(source, current, guard=guard)
+            book = FileBook(current)
+            try:
+                result = refresh(book, user, now or datetime.now().replace(microsecond=0))
+            except NotATracker as error:
+                raise UnusableWorkbook(
+                    source, f"is not a tracker productive-xl can refresh: {error}"
+                ) from None
+            book.save(refreshed)
+            report = recalc(
+                refreshed, destination, progress, report_to=report_to,
+                guard=guard, reported_as=source,
+            )  # fmt: skip
+        except Exception as error:
+            # a temporary copy, not the user's file, was being read: name the user's
+            unusable = as_unusable(source, error)
+            if unusable is None:
+                raise
+            raise UnusableWorkbook(source, unusable.problem) from None
+        finally:
+            for scratch in (current, refreshed):
+                with contextlib.suppress(OSError):
+                    scratch.unlink()
     return result, report
 
 
