@@ -50,6 +50,8 @@ class Limits:
     # A member may expand to this size whatever its ratio: small parts of repeated bytes are
     # normal, and 10,000 of them are at most 640 MiB, which the whole package's ratio bounds.
     ratio_floor: int = 64 << 10
+    # The members together may expand to this size whatever their ratio (as many small parts).
+    package_ratio_floor: int = 16 << 20
 
 
 @dataclass
@@ -171,7 +173,7 @@ def _check_sizes(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> No
                 f"looks like a zip bomb: {info.filename} expands {info.compress_size:,} bytes "
                 f"to {info.file_size:,}",
             )
-    if total > limits.ratio_floor + limits.max_ratio * compressed:
+    if total > limits.package_ratio_floor + limits.max_ratio * compressed:
         raise UnusableWorkbook(
             path,
             f"looks like a zip bomb: its {len(infos):,} members expand {compressed:,} bytes "

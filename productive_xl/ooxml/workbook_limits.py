@@ -32,15 +32,14 @@ class WorkbookLimits:
     # Excel: "limited by available memory"; the engine lists them in quadratic time (4,000
     # names: 2 s of recalc, 8,000: 12 s). The most among 1,009 workbooks Excel saved is 624.
     max_defined_names: int = 5_000
-    # Excel: "Length of formula contents: 8,192 characters", as Excel shows the formula. The
-    # file writes more than is shown (the _xlfn. of newer functions, a structured reference
-    # [@Qty] in full as Table1[[#This Row],[Qty]]), so the text in the file may have twice as
-    # many, the "internal length of formula" Excel gives (16,384 bytes). The engine parses
-    # 8,000 terms (16,000 characters) of 1+1+... and dies at 30,000.
-    max_formula_length: int = 16_384
+    # Excel: "Length of formula contents: 8,192 characters". Counted as the file writes the
+    # formula, less the _xlfn. (and _xlws., _xludf.) Excel writes before newer functions and does
+    # not show. The engine dies at 30,000 terms of 1+1+... and at about 11,000 signs of
+    # ---...-1; the most among 80,000 formulas of workbooks Excel saved is 991 characters.
+    max_formula_length: int = 8_192
     # Excel: "Nested levels of functions: 64". Parentheses that only group count as levels too
-    # (the engine dies at about 2,700 of them); the deepest among 80,000 formulas of workbooks
-    # Excel saved has 8.
+    # (the engine dies at about 2,700 of them), as does each sign of a run of them (--1); the
+    # deepest among the formulas of workbooks Excel saved has 8.
     max_nesting: int = 64
 
 
@@ -72,40 +71,54 @@ def _unlike_excel(xml: bytes) -> bool:
     )
 
 
+_MAY_RUN_IN_BYTES = re.compile(rb"[-+]\s*[-+]")
 _CELL_START = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
 _REFERENCE = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3}\d+)["']""")
 
 
+_MAY_RUN = re.compile(r"[-+]\s*[-+]")  # two signs in a row: nesting() counts the run
+_PREFIXES = re.compile(r"_xl(?:fn|ws|udf)\.", re.IGNORECASE)
+
+
 def nesting(formula: str) -> int:
-    """The most parentheses open at once in ``formula``, those in quoted text left out."""
-    deepest = depth = 0
+    """How deep ``formula`` nests: the most parentheses open at once, or the longest run of
+    signs (``---1``), whichever is more; quoted text left out."""
+    deepest = depth = signs = 0
     quoted = False
     for character in formula:
         if character == '"':
             quoted = not quoted
-        elif quoted:
+        elif quoted or character in " \t\r\n":
+            continue
+        elif character in "+-":
+            signs += 1
+            deepest = max(deepest, signs)
             continue
         elif character == "(":
             depth += 1
             deepest = max(deepest, depth)
         elif character == ")":
             depth -= 1
+        signs = 0
     return deepest
 
 
 def formula_problem(formula: str, limits: WorkbookLimits) -> str | None:
     """Why ``formula`` (without its "=") is past a limit, in words; None when it is not."""
-    if len(formula) > limits.max_formula_length:
+    length = len(formula)
+    if length > limits.max_formula_length:
+        length -= sum(len(found) for found in _PREFIXES.findall(formula))
+    if length > limits.max_formula_length:
         return (
-            f"has a formula of {len(formula):,} characters, more than the "
-            f"{limits.max_formula_length:,} read (Excel allows 8,192 as it shows them)"
+            f"has a formula of {length:,} characters, more than the "
+            f"{limits.max_formula_length:,} Excel allows"
         )
-    if formula.count("(") > limits.max_nesting:
+    if formula.count("(") > limits.max_nesting or _MAY_RUN.search(formula):
         depth = nesting(formula)
         if depth > limits.max_nesting:
             return (
-                f"has a formula nested {depth:,} parentheses deep, more than the "
-                f"{limits.max_nesting} levels Excel allows"
+                f"has a formula nested {depth:,} levels deep (parentheses, or signs in a "
+                f"row), more than the {limits.max_nesting} Excel allows"
             )
     return None
 
@@ -127,8 +140,9 @@ def sheet_formula_problem(xml: bytes, limits: WorkbookLimits) -> tuple[str, str]
         text = match.group("text")
         if text is None:
             continue  # a comment, CDATA section or processing instruction
-        # as written, a formula is no shorter and holds no fewer "(" unless by reference (&#40;)
-        many = text.count(b"(") > limits.max_nesting
+        # as written, a formula is no shorter and holds no fewer "(" and signs, unless written
+        # by reference (&#40;)
+        many = text.count(b"(") > limits.max_nesting or _MAY_RUN_IN_BYTES.search(text)
         if len(text) <= limits.max_formula_length and not many and b"&#" not in text:
             continue
         problem = formula_problem(xml_unescape(text.decode("utf-8", "replace")), limits)
