@@ -125,15 +125,16 @@ def _open_regular(path: Path) -> BinaryIO:
     Opened without blocking (a FIFO with no writer would wait forever in open) and checked on
     the open descriptor, so that what is read is what was checked.
     """
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # Windows has no FIFOs to wait on
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        descriptor = os.open(path, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0))
     except OSError as error:
         raise UnusableWorkbook(path, f"cannot be read ({error.strerror or error})") from None
     mode = os.fstat(descriptor).st_mode
     if not stat.S_ISREG(mode):
         os.close(descriptor)
         raise UnusableWorkbook(path, _not_regular(mode))
-    if hasattr(os, "set_blocking"):
+    if nonblocking:
         os.set_blocking(descriptor, True)
     return os.fdopen(descriptor, "rb")
 
