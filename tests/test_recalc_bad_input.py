@@ -95,15 +95,24 @@ def test_a_zip_bomb(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("part", "declaration"),
+    ("part", "declaration", "problem"),
     [
-        ("xl/workbook.xml", b'<!DOCTYPE workbook [<!ENTITY lol "lol">]>'),
-        ("xl/worksheets/sheet1.xml", b'<!DOCTYPE x SYSTEM "http://example.invalid/x.dtd">'),
-        ("xl/sharedStrings.xml", b'<!ENTITY % p SYSTEM "file:///etc/passwd">'),
+        ("xl/workbook.xml", b'<!DOCTYPE workbook [<!ENTITY lol "lol">]>', "declares a DTD"),
+        (
+            "xl/worksheets/sheet1.xml",
+            b'<!DOCTYPE x SYSTEM "http://example.invalid/x.dtd">',
+            "declares a DTD",
+        ),
+        # an entity declared outside a DTD is not XML at all
+        (
+            "xl/sharedStrings.xml",
+            b'<!ENTITY % p SYSTEM "file:///etc/passwd">',
+            "is not well-formed",
+        ),
     ],
 )
 def test_xml_with_a_dtd_or_entities(
-    good: Path, tmp_path: Path, part: str, declaration: bytes
+    good: Path, tmp_path: Path, part: str, declaration: bytes, problem: str
 ) -> None:
     path = tmp_path / "entities.xlsm"
     with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as target:
@@ -113,7 +122,7 @@ def test_xml_with_a_dtd_or_entities(
                 head, _, rest = data.partition(b"?>")
                 data = head + b"?>" + declaration + rest
             target.writestr(info, data)
-    _assert_refused(path, tmp_path, f"{part} declares a DTD or entities")
+    _assert_refused(path, tmp_path, f"{part} {problem}")
 
 
 def test_a_missing_file(tmp_path: Path) -> None:

@@ -292,7 +292,9 @@ def _with_empty_sheet(info: WorkbookInfo, parts: dict[str, bytes], name: str) ->
 
 
 # An empty cell (closed at once, or with nothing between its tags) that says t="n".
-_TYPED_EMPTY_CELL = re.compile(rb'<c\b([^>]*?)\s+t="n"([^>]*?)(/>|>\s*</c>)')
+# [^<>], not [^>]: a start tag holds no "<", so no match runs on past the next one (in a
+# comment of many "<c ", [^>] would run on to the comment's end from each of them).
+_TYPED_EMPTY_CELL = re.compile(rb'<c\b([^<>]*?)\st="n"([^<>]*?)(/>|>\s*</c>)')
 
 
 def _untyped_empty_cells(sheet: bytes) -> bytes:

@@ -61,11 +61,15 @@ _STRICT_RELATIONSHIP_TYPES = {
     "customProperties": "custom-properties",
 }
 _STRICT_URI = re.compile(rb"http://purl\.oclc\.org/ooxml/([A-Za-z]+/[A-Za-z]+)(/[A-Za-z-]+)?")
-_ISO_DATE_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\b[^>]*\st\s*=\s*["']d["']""")
+# Start tags are matched with [^<>], never [^>]: no "<" stands in one, so a match cannot run
+# on past the next tag (from each of thousands of "<c " in a comment, to its end).
+_ISO_DATE_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\b[^<>]*\st\s*=\s*["']d["']""")
 # A cell typed t="d" and its value: the start tag (split around t), then the body up to </c>.
 _DATE_CELL = re.compile(
-    rb"""(<(?:[\w.-]+:)?c\b[^>]*?)\s+t\s*=\s*["']d["']([^>]*>)(.*?)(</(?:[\w.-]+:)?c\s*>)""",
-    re.DOTALL,
+    rb"""(<(?:[\w.-]+:)?c\b[^<>]*?)\st\s*=\s*["']d["']([^<>]*>)"""
+    # the body: anything up to the cell's end tag, but never another cell's start
+    rb"([^<]*(?:<(?!(?:[\w.-]+:)?c[\s>/]|/(?:[\w.-]+:)?c\s*>)[^<]*)*)"
+    rb"(</(?:[\w.-]+:)?c\s*>)",
 )
 _DATE_VALUE = re.compile(rb"(<(?:[\w.-]+:)?v\s*>)([^<]*)(<)")
 _ISO = re.compile(r"(?:(\d{4})-(\d{2})-(\d{2}))?(?:T?(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?Z?")
@@ -149,7 +153,7 @@ def strict_to_transitional(
 
 # The <f> of a data table's first cell, in any namespace prefix, empty or not.
 _DATA_TABLE_FORMULA = re.compile(
-    rb"""<((?:[\w.-]+:)?f)\b(?=[^>]*\bt\s*=\s*["']dataTable["'])[^>]*?(?:/>|>[^<]*</\1\s*>)"""
+    rb"""<((?:[\w.-]+:)?f)\b(?=[^<>]*\bt\s*=\s*["']dataTable["'])[^<>]*?(?:/>|>[^<]*</\1\s*>)"""
 )
 _REF = re.compile(rb"""\bref\s*=\s*["']([^"']*)["']""")
 
@@ -174,7 +178,7 @@ def without_data_tables(sheet: bytes) -> bytes:
 _CELL_STYLES = re.compile(rb"<(?:[\w.-]+:)?cellStyle\b")
 _STYLE_PLACES = (
     re.compile(rb"</(?:[\w.-]+:)?cellXfs\s*>"),
-    re.compile(rb"<(?:[\w.-]+:)?cellXfs\b[^>]*/>"),
+    re.compile(rb"<(?:[\w.-]+:)?cellXfs\b[^<>]*/>"),
 )
 _DEFAULT_CELL_STYLES = b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
 
@@ -202,10 +206,10 @@ def with_cell_styles(styles: bytes) -> bytes:
     return styles
 
 
-_SHEET_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?sheet\b[^>]*>")
+_SHEET_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?sheet\b[^<>]*>")
 _SHEET_RID = re.compile(rb"""(\s[\w.-]+:id\s*=\s*)(["'])([^"']*)\2""")
 _SHEET_NAME = re.compile(rb"""\sname\s*=\s*(["'])([^"']*)\1""")
-_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>")
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^<>]*>")
 _ATTRIBUTE = r"""\s{}\s*=\s*(["'])([^"']*)\1"""
 _EMPTY_SHEET = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns='

@@ -66,7 +66,7 @@ SERIAL_FUNCTIONS = frozenset(SERIAL_ARGUMENTS) | DATE_MAKERS | {"DATEVALUE"}
 _EARLY_YEAR = re.compile(r"(?<!\d)(1[0-8]\d\d|1900)(?!\d)")
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[Ee][+-]?\d+)?$")
 _DATE_CODES = re.compile(r"[dmy]", re.IGNORECASE)
-_FORMULA_WITHOUT_TEXT = re.compile(rb"<f\b[^>]*/>")
+_FORMULA_WITHOUT_TEXT = re.compile(rb"<f\b[^<>]*/>")  # [^<>]: it cannot run past a tag
 
 
 class _Unknown:

@@ -305,7 +305,11 @@ def relative_rows(token: Token) -> list[tuple[int, int]]:
 
 # For a whole part's formulas at once, where lexing each would cost more than the answer is
 # worth: every word followed by "(" (in text too, so it may name more than the formulas call).
-_CALLED_IN_BYTES = re.compile(rb"((?:[A-Za-z_\\]|[\x80-\xff])[\w.\x80-\xff]*+)\(")
+# A name is looked for only where a word starts: tried at each letter of a long word (a text
+# of 300,000 letters), each try would read on to the word's end.
+_CALLED_IN_BYTES = re.compile(
+    rb"(?<![\w.\x80-\xff])((?:[A-Za-z_\\]|[\x80-\xff])[\w.\x80-\xff]*+)\("
+)
 
 
 def called_names(texts: bytes) -> set[str]:

@@ -34,7 +34,7 @@ from productive_xl.headless.formula_text import (
 
 # A cell as Excel and most writers put it, r attribute first, holding a formula with no
 # attributes (not already shared, not an array).
-_PLAIN_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*(?<!/)><f>([^<]*)</f>')
+_PLAIN_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^<>]*(?<!/)><f>([^<]*)</f>')
 # The characters a formula's text in the part may write as entities: each counts as one
 # character of the formula. A quote so written (or a character by number) is left alone.
 _ENTITY = re.compile(r"&(?:amp|lt|gt);")

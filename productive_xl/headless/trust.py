@@ -51,7 +51,7 @@ Cells = dict[str, dict[tuple[int, int], FormulaCell]]
 # The text of a cell's formula, in any namespace prefix: the functions are looked for there only.
 # A cell reference's row, when it is not anchored with $: what changes down a filled column.
 _RELATIVE_ROW = re.compile(r"(?<=[A-Za-z])(\d+)")
-_FORMULA_TEXT = re.compile(rb"<(?:[\w.-]+:)?f(?=[\s>])[^>]*>([^<]*)<")
+_FORMULA_TEXT = re.compile(rb"<(?:[\w.-]+:)?f(?=[\s>])[^<>]*>([^<]*)<")
 _PLAIN_FORMULA_TEXT = re.compile(rb"<f>([^<]*)<")  # the same, faster, where all are plain <f>
 
 

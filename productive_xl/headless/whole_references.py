@@ -64,12 +64,14 @@ _ROW_END = re.compile(rb":\$?\d+[,)]")
 _ROW_START_OF_RANGE = re.compile(rb"[(,!]\$?\d+")
 _WHOLE_COLUMNS = re.compile(r"(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})$")
 _WHOLE_ROWS = re.compile(r"(\$?)(\d+):(\$?)(\d+)$")
-_ROW_NUMBER = re.compile(rb"<row\b[^>]*?\sr=\"(\d+)\"")
+# [^<>] in start tags, not [^>]: a match cannot run on past the next tag (from each of
+# thousands of "<row " in a comment to its end)
+_ROW_NUMBER = re.compile(rb"<row\b[^<>]*?\sr=\"(\d+)\"")
 _ROW_NUMBER_FIRST = re.compile(rb'<row r="(\d+)"')  # as Excel and libraries write rows
 _ROW_START = re.compile(rb"<row\b")
-_CELL_COLUMN = re.compile(rb"<c\b[^>]*?\sr=\"([A-Z]{1,3})\d")
+_CELL_COLUMN = re.compile(rb"<c\b[^<>]*?\sr=\"([A-Z]{1,3})\d")
 _ARRAY_BOTTOM = re.compile(
-    rb"<f\b[^>]*?\bt=\"array\"[^>]*?\bref=\"[A-Z]{1,3}\d+:([A-Z]{1,3})(\d+)\""
+    rb"<f\b[^<>]*?\bt=\"array\"[^<>]*?\bref=\"[A-Z]{1,3}\d+:([A-Z]{1,3})(\d+)\""
 )
 
 # the functions whose result the blank cells past the range cannot change, at any argument

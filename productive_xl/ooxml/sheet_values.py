@@ -26,26 +26,41 @@ from productive_xl.ooxml.cell_values import (
     xml_unescape,
 )
 
+# Every pattern here stays within the tags and the element it is after, whatever the part
+# holds, so that a scan takes time in proportion to the part: a start tag's attributes are
+# [^<>] (no "<" stands in a start tag: a match cannot run on past the next tag, as [^>] would
+# from each of thousands of "<c " in a comment to the comment's end), and an element's body
+# runs to its end tag but never over the start of another element of its name.
+
+
+def _body(name: bytes) -> bytes:
+    """What an element ``name`` may hold: anything but its own start or end tag."""
+    return rb"[^<]*(?:<(?!/?(?:[\w.-]+:)?" + name + rb"[\s>/])[^<]*)*"
+
+
 # A cell element, self-closing or with a body, in any namespace prefix; or a row's start tag,
 # which tells the row of cells written without an r attribute.
 _ELEMENT = re.compile(
-    rb"<(?:(?P<rp>[A-Za-z_][\w.-]*:)?row(?=[\s>/])(?P<rattrs>[^>]*)>)"
-    rb"|<(?P<p>[A-Za-z_][\w.-]*:)?c(?=[\s>/])(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?c>)",
-    re.S,
+    rb"<(?:(?P<rp>[A-Za-z_][\w.-]*:)?row(?=[\s>/])(?P<rattrs>[^<>]*)>)"
+    rb"|<(?P<p>[A-Za-z_][\w.-]*:)?c(?=[\s>/])(?P<attrs>[^<>]*?)"
+    rb"(?:/>|>(?P<body>" + _body(rb"c") + rb")</(?P=p)?c>)",
 )
 # A cell as Excel writes it, r attribute first, whose body opens with its formula (the schema
 # puts <f> first): the fast path's way to the formula cells.
 _EXCEL_FORMULA_CELL = re.compile(
-    rb'<c r="([A-Za-z]{1,3})(\d+)"([^>]*)(?<!/)>(<f[\s>/].*?)</c>', re.S
+    rb'<c r="([A-Za-z]{1,3})(\d+)"([^<>]*)(?<!/)>(<f[\s>/]' + _body(rb"c") + rb")</c>"
 )
 _R = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
 _T = re.compile(rb"""\st\s*=\s*["']([^"']*)["']""")
 _ROW_R = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _ATTRIBUTE = re.compile(rb"""\s([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""")
 _FORMULA = re.compile(
-    rb"<(?:[\w.-]+:)?f(?=[\s>/])(?P<attrs>[^>]*?)(?:/>|>(?P<text>.*?)</(?:[\w.-]+:)?f>)", re.S
+    rb"<(?:[\w.-]+:)?f(?=[\s>/])(?P<attrs>[^<>]*?)"
+    rb"(?:/>|>(?P<text>" + _body(rb"f") + rb")</(?:[\w.-]+:)?f>)"
 )
-_VALUE = re.compile(rb"<(?P<p>[\w.-]+:)?v(?:\s*/>|>(?P<text>.*?)</(?:[\w.-]+:)?v>)", re.S)
+_VALUE = re.compile(
+    rb"<(?P<p>[\w.-]+:)?v(?:\s*/>|>(?P<text>" + _body(rb"v") + rb")</(?:[\w.-]+:)?v>)"
+)
 
 
 def _attributes(raw: bytes) -> dict[str, str]:

@@ -13,6 +13,7 @@ from productive_xl.ooxml.package import (
     relationships_part,
     resolved_target,
 )
+from productive_xl.ooxml.workbook_limits import check_workbook_limits
 
 OFFICE_DOCUMENT = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
@@ -206,6 +207,7 @@ def read_workbook(package: WorkbookPackage) -> WorkbookInfo:
     info.external_links = sum(1 for r in targets.values() if r.type.endswith(EXTERNAL_LINK))
     for sheet in info.worksheets():
         info.tables += _tables(package, sheet)
+    check_workbook_limits(package, info)
     return info
 
 
