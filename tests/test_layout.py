@@ -28,7 +28,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "headless": FUNCTIONS | {"ooxml"},
     "tracker": FUNCTIONS | {"ooxml", "vbaproject", "headless"},
     "excel": FUNCTIONS | {"root", "ooxml", "tracker"},
-    "cli": FUNCTIONS | {"root", "ooxml", "vbaproject", "headless", "tracker", "excel"},
+    "batch": FUNCTIONS | {"ooxml", "headless", "tracker"},
+    "cli": FUNCTIONS | {"root", "ooxml", "vbaproject", "headless", "tracker", "excel", "batch"},
     "root": {"core", "headless"},
 }
 

@@ -305,6 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--example", action="store_true", help="Fill it with the example trust's benefits."
     )
     tracker.set_defaults(run=_new_tracker)
+
+    from productive_xl.batch.command import register as register_batch  # noqa: PLC0415
+
+    register_batch(commands)
     return parser
 
 
