@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import faulthandler
 import os
 import pickle
 import select
@@ -67,6 +68,8 @@ def _in_child(work: Callable[[], Any], writer: int, output: IO[bytes], parent: i
         os.dup2(output.fileno(), 1)
         os.dup2(output.fileno(), 2)
         sys.stdout = sys.stderr = open(output.fileno(), "w", closefd=False)  # noqa: SIM115
+        if faulthandler.is_enabled():  # its own copy of the old standard error: here too
+            faulthandler.enable(output)
         try:
             payload = pickle.dumps((None, work()))
         except BaseException as error:  # the parent says what it was

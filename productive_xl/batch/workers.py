@@ -72,7 +72,8 @@ def run_on_cluster(jobs: list[Job], address: str) -> Iterator[FileOutcome]:
             "--scheduler needs Dask distributed: pip install 'productive-xl[cluster]'"
         ) from None
     try:
-        client = Client(address, timeout="30s")  # type: ignore[no-untyped-call]
+        # waits as long as Dask's connect timeout (distributed.comm.timeouts.connect, 30 s)
+        client = Client(address)  # type: ignore[no-untyped-call]
     except OSError as error:
         raise ClusterUnavailable(f"cannot reach the Dask scheduler at {address}: {error}") from None
     with client:
