@@ -55,6 +55,16 @@ def test_a_batch_does_every_file_and_one_bad_or_hanging_file_stops_nothing(
     report = json.loads((out / "trust-b" / "ward-b.xlsx.report.json").read_text())
     assert report["recalculated"] == 4
     assert report["complete"] is True
+    # the report `productive-xl recalc --report` writes for the same workbook, but for where
+    one = run_productive_xl(
+        "recalc", str(mixed_folder / "trust-b" / "ward-b.xlsx"),
+        "-o", str(tmp_path / "one.xlsx"), "--report", str(tmp_path / "one.json"),
+    )  # fmt: skip
+    assert one.returncode == 0
+    alone = json.loads((tmp_path / "one.json").read_text())
+    assert alone["output"] == str(tmp_path / "one.xlsx")
+    assert report["output"] == str(out / "trust-b" / "ward-b.xlsx")
+    assert {**alone, "output": None} == {**report, "output": None}
 
     rows = _summary(out)
     assert set(rows) == {"ward-a.xlsx", "trust-b/ward-b.xlsx", "broken.xlsx", "hangs.xlsx"}
