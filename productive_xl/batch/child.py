@@ -72,6 +72,8 @@ def _in_child(work: Callable[[], Any], writer: int, output: IO[bytes], parent: i
             faulthandler.enable(output)
         try:
             payload = pickle.dumps((None, work()))
+        except KeyboardInterrupt:  # the batch is being stopped: its worker records nothing
+            os._exit(130)
         except BaseException as error:  # the parent says what it was
             text = "".join(traceback.format_exception_only(error)).strip()
             payload = pickle.dumps(("crashed", f"a fault of productive_xl: {text}"))

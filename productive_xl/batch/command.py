@@ -21,6 +21,7 @@ from productive_xl.batch.run import BatchOptions, BatchResult, run_batch
 from productive_xl.batch.workers import ClusterUnavailable
 
 EXIT_BAD_ARGUMENTS = 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl+C
 
 
 def _positive(kind: type[int] | type[float], what: str) -> Any:
@@ -154,6 +155,13 @@ def run_command(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"productive-xl batch: {args.out}: {error.strerror or error}", file=sys.stderr)
         return EXIT_ENVIRONMENT
+    except KeyboardInterrupt:
+        print(
+            f"productive-xl batch: interrupted; what was done is in {args.out / 'summary.csv'}, "
+            "and the same command again does the rest",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     print("\n".join(_last_lines(result)))
     print(f"summary: {args.out / 'summary.csv'}")
     return result.exit_status
