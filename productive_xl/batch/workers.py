@@ -8,6 +8,7 @@ import hashlib
 import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from productive_xl.batch.outcome import CRASHED, FileOutcome
@@ -34,23 +35,49 @@ def _failed(job: Job, error: BaseException) -> FileOutcome:
     )
 
 
-def run_locally(jobs: list[Job], workers: int, recycle_after: int) -> Iterator[FileOutcome]:
-    """Each job's outcome, as it comes, from ``workers`` local processes, each replaced by a
-    fresh one after ``recycle_after`` workbooks (so what a process keeps grows no further)."""
+def _pool_results(
+    jobs: list[Job], workers: int
+) -> Iterator[tuple[Job, FileOutcome | BaseException]]:
+    """Each job's outcome, or the error its future ended with, from one pool of fresh workers."""
     # spawn, not fork: a worker starts from a clean interpreter, not from this one's state
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_warm_up, max_tasks_per_child=recycle_after
-    ) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up) as pool:
         futures: dict[Future[FileOutcome], Job] = {pool.submit(work_on, job): job for job in jobs}
         try:
             for future in as_completed(futures):
                 try:
-                    yield future.result()
-                except Exception as error:  # the worker process itself died
-                    yield _failed(futures[future], error)
+                    yield futures[future], future.result()
+                except Exception as error:
+                    yield futures[future], error
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_locally(jobs: list[Job], workers: int, recycle_after: int) -> Iterator[FileOutcome]:
+    """Each job's outcome, as it comes, from ``workers`` local processes, replaced by fresh ones
+    once they have served about ``recycle_after`` workbooks each (so what a process keeps grows
+    no further).
+
+    The pool is replaced whole, every ``workers x recycle_after`` workbooks, rather than by the
+    executor's ``max_tasks_per_child``, which deadlocks on Python 3.11 to 3.13 once a worker
+    reaches its limit with work still queued (CPython gh-115634). A worker process that dies
+    breaks its pool: the workbooks it left undone are given once more to a fresh pool.
+    """
+    pending = list(jobs)
+    given_again: set[str] = set()
+    while pending:
+        size = workers * recycle_after
+        batch, pending = pending[:size], pending[size:]
+        again: list[Job] = []
+        for job, result in _pool_results(batch, workers):
+            if isinstance(result, FileOutcome):
+                yield result
+            elif isinstance(result, BrokenProcessPool) and job.name not in given_again:
+                given_again.add(job.name)
+                again.append(job)
+            else:
+                yield _failed(job, result)
+        pending = again + pending
 
 
 def _task_key(job: Job) -> str:
