@@ -31,8 +31,19 @@ MAY_IMPORT: dict[str, set[str]] = {
     "excel": FUNCTIONS | {"root", "ooxml", "tracker"},
     # the Office add-in: its bridge runs in Pyodide, beside the calculation alone
     "officejs": FUNCTIONS | {"root"},
+    "batch": FUNCTIONS | {"ooxml", "headless", "tracker"},
     "cli": FUNCTIONS
-    | {"root", "ooxml", "vbaproject", "headless", "tracker", "excel", "officejs", "consolidation"},
+    | {
+        "root",
+        "ooxml",
+        "vbaproject",
+        "headless",
+        "tracker",
+        "excel",
+        "officejs",
+        "consolidation",
+        "batch",
+    },
     "root": {"core", "headless", "consolidation"},
 }
 

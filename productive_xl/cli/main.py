@@ -425,6 +425,9 @@ def build_parser() -> argparse.ArgumentParser:
     from productive_xl.cli.consolidate import add_consolidate  # noqa: PLC0415
 
     add_consolidate(commands, _consolidate)
+    from productive_xl.batch.command import register as register_batch  # noqa: PLC0415
+
+    register_batch(commands)
     return parser
 
 
