@@ -65,14 +65,18 @@ def _kept_message(report: RecalcReport) -> str:
 
 def _one_workbook(job: Job) -> dict[str, object]:
     """In the child: recalculate or refresh the workbook, write it and its report (together, or
-    neither: as `recalc --report` writes them), and give the figures of its summary row."""
+    neither: as `recalc --report` writes them), and give the figures of its summary row. The
+    child is this workbook's own process already (its crash and time limit are the batch's to
+    report), so recalc works in it rather than in a child of its own."""
     findings = None
     try:
         if job.operation == REFRESH:
-            result, report = refresh_file(job.source, job.output, job.user, report_to=job.report)
+            result, report = refresh_file(
+                job.source, job.output, job.user, report_to=job.report, in_child=False
+            )
             findings = len(result.findings)
         else:
-            report = recalc(job.source, job.output, report_to=job.report)
+            report = recalc(job.source, job.output, report_to=job.report, in_child=False)
     except UnusableWorkbook as error:
         return {"status": UNUSABLE, "message": error.problem}
     except OSError as error:  # the disk is full, a folder cannot be written...

@@ -82,6 +82,7 @@ def recalc(
     *,
     guard: FileGuard | None = None,
     reported_as: Path | str | None = None,
+    in_child: bool = True,
 ) -> RecalcReport:
     """Recalculate the workbook at ``path`` and write it to ``out`` (``path`` itself when None),
     with the report as JSON to ``report_to`` when given: both files change together or neither.
@@ -98,7 +99,9 @@ def recalc(
     formula nested thousands deep) is reported rather than ending this process. The workbook is
     locked meanwhile (:mod:`~productive_xl.ooxml.file_guard`), unless ``guard`` says a caller
     holds the lock already; nothing is written if it changed meanwhile. ``reported_as`` is the
-    workbook's name in the report, when ``path`` is a temporary copy of it.
+    workbook's name in the report, when ``path`` is a temporary copy of it. ``in_child`` False
+    does the work in this process, for a caller that runs it in a process of its own already
+    (`productive-xl batch`), whose crash or time limit that caller reports.
     """
     source = Path(path)
     target = Path(out) if out is not None else source
@@ -106,11 +109,11 @@ def recalc(
         with guarded(source, target) as held:
             return _recalc_guarded(
                 source, target, progress, timeout,
-                report_to=report_to, guard=held, reported_as=reported_as,
+                report_to=report_to, guard=held, reported_as=reported_as, in_child=in_child,
             )  # fmt: skip
     return _recalc_guarded(
         source, target, progress, timeout,
-        report_to=report_to, guard=guard, reported_as=reported_as,
+        report_to=report_to, guard=guard, reported_as=reported_as, in_child=in_child,
     )  # fmt: skip
 
 
@@ -123,12 +126,16 @@ def _recalc_guarded(
     report_to: Path | str | None,
     guard: FileGuard,
     reported_as: Path | str | None,
+    in_child: bool,
 ) -> RecalcReport:
     outcome: list[tuple[RecalcReport, bool]] = []
     with WriteTogether(before_moving=guard.check_unchanged) as together:
 
         def work(temporary: Path) -> None:
-            outcome.append(_work_within(source, target, temporary, progress, timeout))
+            if in_child:
+                outcome.append(_work_within(source, target, temporary, progress, timeout))
+            else:
+                outcome.append(_work_here(source, target, temporary, progress))
 
         together.stage(target, work)
         report, wrote = outcome[0]
@@ -219,6 +226,33 @@ def _end_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def _work_here(
+    source: Path, target: Path, temporary: Path, progress: Progress | None
+) -> tuple[RecalcReport, bool]:
+    """The work itself, in this process: the report, and whether the recalculated workbook was
+    written to ``temporary`` (not when nothing changed and it is its own output)."""
+    try:
+        with _without_cycle_collection():
+            package, report, replaced = _worked(source, target, progress)
+            if progress:
+                progress("writing the workbook")
+            if replaced and package is not None:
+                # the parts a dynamic array adds (its metadata) are new members of the package
+                added = {name: data for name, data in replaced.items() if not package.has(name)}
+                kept = {name: data for name, data in replaced.items() if name not in added}
+                write_zip(package, kept, temporary, added)
+            elif os.path.realpath(target) != os.path.realpath(source):
+                shutil.copyfile(source, temporary)
+            else:
+                return report, False
+    except Exception as error:  # a damaged file's error, as the child would report it
+        unusable = as_unusable(source, error)
+        if unusable is None or unusable is error:
+            raise
+        raise unusable from error
+    return report, True
+
+
 def _work_in_child(
     sender: Connection,
     source: Path,
@@ -231,21 +265,7 @@ def _work_in_child(
     # error (where faulthandler is on, as under pytest) would make it many
     faulthandler.disable()
     try:
-        with _without_cycle_collection():
-            package, report, replaced = _worked(source, target, progress)
-            if progress:
-                progress("writing the workbook")
-            wrote = True
-            if replaced and package is not None:
-                # the parts a dynamic array adds (its metadata) are new members of the package
-                added = {name: data for name, data in replaced.items() if not package.has(name)}
-                kept = {name: data for name, data in replaced.items() if name not in added}
-                write_zip(package, kept, temporary, added)
-            elif os.path.realpath(target) != os.path.realpath(source):
-                shutil.copyfile(source, temporary)
-            else:
-                wrote = False
-        sender.send(("done", (report, wrote)))
+        sender.send(("done", _work_here(source, target, temporary, progress)))
     except BaseException as error:  # whatever it is, the parent reports it in one line
         unusable = as_unusable(source, error)
         if unusable is not None:

@@ -27,6 +27,7 @@ def refresh_file(
     progress: Callable[[str], None] | None = None,
     *,
     report_to: Path | str | None = None,
+    in_child: bool = True,
 ) -> tuple[RefreshResult, RecalcReport]:
     """Refresh the tracker at ``source``, recalculate it, and write it to ``target``.
 
@@ -38,6 +39,7 @@ def refresh_file(
     :class:`~productive_xl.ooxml.package.UnusableWorkbook` (naming the file and what it lacks)
     when it is not a workbook or not a tracker; nothing is written then. The workbook is locked
     meanwhile, and nothing is written if it changed (:mod:`~productive_xl.ooxml.file_guard`).
+    ``in_child`` is :func:`~productive_xl.headless.recalc.recalc`'s.
     """
     source = Path(source)
     destination = Path(target) if target is not None else source
@@ -48,7 +50,7 @@ def refresh_file(
         try:
             # The refresh reads what the workbook's cells show, as it does in Excel, where they
             # are always calculated: a file saved by another program may hold no values yet.
-            recalc(source, current, guard=guard)
+            recalc(source, current, guard=guard, in_child=in_child)
             book = FileBook(current)
             try:
                 result = refresh(book, user, now or datetime.now().replace(microsecond=0))
@@ -59,7 +61,7 @@ def refresh_file(
             book.save(refreshed)
             report = recalc(
                 refreshed, destination, progress, report_to=report_to,
-                guard=guard, reported_as=source,
+                guard=guard, reported_as=source, in_child=in_child,
             )  # fmt: skip
         except Exception as error:
             # a temporary copy, not the user's file, was being read: name the user's
