@@ -539,7 +539,7 @@ NOT_TYPED = {
     (Table.ROLLUP, "Programme"),
     (Table.ROLLUP, "Ward or team"),
     (Table.ROLLUP, "Financial year"),
-    *((Table.FINDINGS, name) for name in ("Check", "Line ID", "Register row", "Column", "Finding")),
+    *((Table.FINDINGS, name) for name in ("Check", "Line ID", "Row", "Column", "Finding")),
 }
 
 
