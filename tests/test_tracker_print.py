@@ -127,6 +127,7 @@ def test_every_sheet_has_a_print_setup(built_trackers: BuiltTrackers, tracker: s
         (int(name.get("localSheetId", "-1")), name.get("name")): name.text
         for name in _workbook_xml(built_trackers[tracker]).iter(f"{MAIN}definedName")
     }
+    assert {Sheet.SECOND_ORDER, Sheet.COSTS} <= set(book.sheetnames[:-1])  # the year's sheets
     for index, sheet in enumerate(book.worksheets[:-1]):
         assert sheet.page_setup.orientation == "landscape", sheet.title
         assert names.get((index, "_xlnm.Print_Area")), sheet.title
