@@ -103,6 +103,7 @@ PLAN_BY_MONTH = {
     "PW-05": _from(1, 11_500 / 12),  # April
     "POT-01": _from(7, 2_000_000 / 12, (1 / 3, 2 / 3)),  # October, ramp 3
     "POT-02": _from(10, 172_800 / 12),  # January
+    "POT-03": _from(10, 35_250 / 12),  # assets: January, no ramp
 }
 STATUS_NAME = {
     "PW-01": "Blue",
@@ -115,6 +116,7 @@ STATUS_NAME = {
     "PW-05": "Green",
     "POT-01": "Amber",
     "POT-02": "Red",
+    "POT-03": "Green",
 }
 MONTHS_CLOSED = 6  # April to September
 # the owner's view against plan, by status: actuals to date, and forecasts of the months to come

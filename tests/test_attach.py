@@ -246,8 +246,8 @@ def test_libreoffice_opens_the_attached_workbook(
     assert book.sheetnames[-3:] == OUR_SHEETS
     assert book["Checks"]["C2"].value == 0  # SUM of the counts, each 0
     assert book["Inputs"]["B10"].value == THIS_YEAR
-    assert book["Inputs"]["A15"].value == "Employer National Insurance rate"
-    assert book["Inputs"]["B15"].value == 0.15
+    assert book["Inputs"]["A16"].value == "Employer National Insurance rate"
+    assert book["Inputs"]["B16"].value == 0.15
 
 
 def test_recalc_of_an_attached_workbook_still_works(tmp_path: Path) -> None:

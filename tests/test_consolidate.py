@@ -24,13 +24,14 @@ import pytest
 from command_line import run_productive_xl
 from openpyxl.utils import range_boundaries
 from python_calamine import CalamineWorkbook
+from workbook_reading import table_rows
 
 from productive_xl import read_tracker
 from productive_xl.cli.main import main
 from productive_xl.consolidation.rollup import consolidate
 from productive_xl.ooxml.parts import with_defined_names
 from productive_xl.tracker.file_book import FileBook
-from productive_xl.tracker.layout import Table
+from productive_xl.tracker.layout import Name, Table, TaskTimesColumn
 from productive_xl.tracker.national import write_national_example
 from productive_xl.tracker.refresh_file import refresh_file
 from productive_xl.tracker.register import Column
@@ -169,6 +170,30 @@ def test_each_line_leads_back_to_its_cell_in_its_tracker(national: Path, rollup:
         assert effect == line[lines.columns.get_loc("Full-year effect")]
 
 
+def test_every_national_line_rests_on_its_working(national: Path) -> None:
+    """Each line names its working on a source sheet (Released Time or Second Order), whose
+    drivers give its figure, and every tracker's master check is 0. By hand: Northgate's 1,246
+    wards are 623 a directorate, each 2,500 hours a year (an hour 10 times a day, 250 days) at
+    £41.62; its 3,242 theatres run 53 more sessions each at £3,500."""
+    for name in (NORTHGATE, RIVERSIDE):
+        path = national / f"{name}.xlsm"
+        assert read_tracker(path).master_check == 0, name
+        values = openpyxl.load_workbook(path, data_only=True)
+        register = table_rows(values, Table.BENEFITS)
+        assert all(row[Column.SOURCE_LINE] for row in register), name
+        assert all(row[Column.SOURCE_ROWS] == 1 for row in register), name
+    values = openpyxl.load_workbook(national / f"{NORTHGATE}.xlsm", data_only=True)
+    timings = {row[TaskTimesColumn.LINE]: row for row in table_rows(values, Table.TASK_TIMES)}
+    assert set(timings) == {"RT-PW-01", "RT-PW-02"}
+    for timing in timings.values():
+        assert timing[TaskTimesColumn.HOURS_RELEASED] == 623 * 2_500
+        assert timing[TaskTimesColumn.HOURLY_COST] == 41.62  # typed: no band's cost
+        assert timing[TaskTimesColumn.VALUE] == pytest.approx(623 * 2_500 * 41.62, abs=1e-6)
+    (income,) = table_rows(values, Table.INCOME)
+    assert income["Line"] == "TH-POT-01"
+    assert income["Income a year"] == 3_242 * 53 * 3_500 == 601_391_000
+
+
 def test_read_tracker_gives_typed_frames_with_their_provenance(national: Path) -> None:
     path = national / f"{RIVERSIDE}.xlsm"
     tracker = read_tracker(path)
@@ -202,14 +227,21 @@ def test_the_parquet_files_keep_the_types(rollup: Path) -> None:
 
 def test_the_exceptions(national: Path, tmp_path: Path) -> None:
     """A copy of Riverside's tracker, made wrong: a line given Northgate's line ID, an owner
-    cleared (the master check counts it; the #N/A of the phasing row left behind by the
-    renamed line reaches it too) and last refreshed in January."""
+    cleared (the master check counts both: the phasing row the renamed line left behind names
+    no line), a band typed that the pay rates do not list (#N/A, which reaches every line's
+    figure from its source sheet) and last refreshed in January."""
     copy = tmp_path / "Copy Trust.xlsm"
     book = FileBook(national / f"{RIVERSIDE}.xlsm")
     rows = [dict(row.values) for row in book.rows(Table.BENEFITS)]
     rows[0][Column.ID] = "ZZA-PW-01"
     rows[1][Column.OWNER] = ""
     book.replace_rows(Table.BENEFITS, [{c: r[c] for c in list(Column)[:17]} for r in rows])
+    timings = [dict(row.values) for row in book.rows(Table.TASK_TIMES)]
+    timings[0][TaskTimesColumn.BAND] = "Band 10"
+    book.replace_rows(
+        Table.TASK_TIMES, [{c: r[c] for c in list(TaskTimesColumn)[:8]} for r in timings]
+    )
+    book.set_name_value(Name.ORGANISATION, "Copy Trust")
     book.save(copy)
     refresh_file(copy, copy, "test", datetime(2026, 1, 10, 9, 0))
     out = tmp_path / "rollup.xlsx"
@@ -225,7 +257,7 @@ def test_the_exceptions(national: Path, tmp_path: Path) -> None:
     exceptions = pd.read_csv(tmp_path / "exceptions.csv")
     found = sorted(zip(exceptions["Exception"], exceptions["Organisation"], strict=True))
     assert found == [
-        ("A figure shows an error", "Copy Trust"),
+        *[("A figure shows an error", "Copy Trust")] * 6,  # each of its 6 lines
         ("Also reported elsewhere", NORTHGATE),
         ("Line ID in more than one organisation", "Copy Trust"),
         ("Line ID in more than one organisation", NORTHGATE),
@@ -234,10 +266,15 @@ def test_the_exceptions(national: Path, tmp_path: Path) -> None:
     ]
     master = exceptions[exceptions["Exception"] == "Master check is not 0"]["Detail"].iloc[0]
     assert "Every line has an owner: 1" in master
-    # the phasing row of the line whose ID changed names no register line any more: #N/A
-    error = exceptions[exceptions["Exception"] == "A figure shows an error"].iloc[0]
-    assert (error["Sheet"], error["Row"]) == ("Phasing", 9)
-    assert "Plan total (#N/A)" in error["Detail"]
+    # the phasing row of the line whose ID changed names no register line any more: a finding
+    assert "Every phasing and source row names a register line: 1" in master
+    # the band no pay rate lists is #N/A on Released Time, and every line's figure from its
+    # source sheet sums that column (the register's rows 8 to 13)
+    errors = exceptions[exceptions["Exception"] == "A figure shows an error"]
+    assert list(zip(errors["Sheet"], errors["Row"], strict=True)) == [
+        ("Register", row) for row in range(8, 14)
+    ]
+    assert all("Source full-year effect (#N/A)" in detail for detail in errors["Detail"])
     sheet = openpyxl.load_workbook(out, data_only=True)["Exceptions"]
     counts = {row[8]: row[9] for row in sheet.iter_rows(min_row=2, max_row=7, values_only=True)}
     assert counts == {
@@ -245,7 +282,7 @@ def test_the_exceptions(national: Path, tmp_path: Path) -> None:
         "Not refreshed in the last month": 1,
         "Also reported elsewhere": 1,
         "Line ID in more than one organisation": 2,
-        "A figure shows an error": 1,
+        "A figure shows an error": 6,
         "The same tracker read twice": 0,
     }
     assert sheet._charts  # the chart by kind

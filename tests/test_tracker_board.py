@@ -39,11 +39,17 @@ from libreoffice import formula_values, recalculated_values
 from workbook_reading import named_value, table_rows
 
 from productive_xl import recalc
+from productive_xl.headless.report import ON_PURPOSE
 from productive_xl.tracker.layout import MONTHS, Name, Sheet, Table
 from productive_xl.tracker.layout import PhasingColumn as P
 from productive_xl.tracker.refresh_file import refresh_file
 from productive_xl.tracker.template.build import build_workbook
-from productive_xl.tracker.template.dashboard import BY_MONTH_ROW, SPLIT_ROW, STATUS_ROW
+from productive_xl.tracker.template.dashboard import (
+    BY_MONTH_ROW,
+    OUTPUT_FILL,
+    SPLIT_ROW,
+    STATUS_ROW,
+)
 
 FULL_YEAR = {
     "PW-01": pence(RT_01),
@@ -56,6 +62,7 @@ FULL_YEAR = {
     "PW-05": 11_500,
     "POT-01": 2_000_000,
     "POT-02": 172_800,
+    "POT-03": 35_250,  # assets employed down £150,000 at 3.5% PDC, plus £30,000 depreciation
 }
 
 
@@ -94,6 +101,7 @@ def _build(
     assert report.complete, report.not_recalculated
     closed = MONTHS_CLOSED if months_closed is None else months_closed
     assert sorted(error["cell"] for error in report.errors) == sorted(chart_gaps(closed))
+    assert {error["message"] for error in report.errors} == {ON_PURPOSE}  # told apart, no alarm
     return openpyxl.load_workbook(path, data_only=True)
 
 
@@ -174,8 +182,9 @@ def test_the_year_at_a_glance(example: openpyxl.Workbook) -> None:
     assert glance["Carry-forward into next year (£)"] == pytest.approx(
         sum(FULL_YEAR.values()) - in_year, abs=0.01
     )
-    # by eye, from the sums above: plan to date 146,619.70, actual 145,880, outturn 862,987
-    assert (round(plan_to_date, 2), actual_to_date, outturn) == (146_619.70, 145_880, 862_987)
+    # by eye, from the sums above: plan to date 146,619.70, actual 145,880, outturn 871,801
+    # (POT-03, Green from January, adds nothing to date and 3 x round(35,250 / 12) = 8,814)
+    assert (round(plan_to_date, 2), actual_to_date, outturn) == (146_619.70, 145_880, 871_801)
 
 
 def test_the_splits(example: openpyxl.Workbook) -> None:
@@ -218,7 +227,7 @@ def test_pounds_at_each_status(example: openpyxl.Workbook) -> None:
         )
         assert row["Actual to date"] == sum(_ytd_actual(x) for x in lines)
         assert row["Forecast outturn"] == sum(_outturn(x) for x in lines)
-    assert by_status["All lines"]["Lines"] == 10
+    assert by_status["All lines"]["Lines"] == 11
     assert by_status["Blue"]["Actual to date"] == pytest.approx(
         round(pence(RT_01) / 12) * 5 + 134_000
     )
@@ -242,14 +251,14 @@ def test_a_forecast_typed_for_a_closed_month_is_not_counted(tmp_path: Path) -> N
     October then moves October's plan into the figures to date, and its forecast out of the
     outturn (no actual typed for it yet)."""
     values = _build(tmp_path / "typed.xlsx", typed={"PW-05": {"Forecast Apr": 999_999}})
-    assert _dashboard(values)["Forecast outturn: actual plus forecast (£)"] == 862_987
+    assert _dashboard(values)["Forecast outturn: actual plus forecast (£)"] == 871_801
     values = _build(tmp_path / "october.xlsx", months_closed=7)
     october = sum(plan[6] for plan in PLAN_BY_MONTH.values())
     october_forecast = sum(forecast[0] for forecast in FORECAST_BY_MONTH.values())
     glance = _dashboard(values)
     assert glance["Plan to date (£)"] == pytest.approx(146_619.70 + october, abs=0.01)
     assert glance["Actual to date (£)"] == 145_880
-    assert glance["Forecast outturn: actual plus forecast (£)"] == 862_987 - october_forecast
+    assert glance["Forecast outturn: actual plus forecast (£)"] == 871_801 - october_forecast
     assert named_value(values, Name.MASTER_CHECK) == 0
 
 
@@ -277,6 +286,47 @@ def test_status_cells_are_coloured_by_status(tmp_path: Path) -> None:
     ]
     assert greyed == ["Y$5<=MonthsClosed"]  # above Forecast Apr: the month's number
     assert book[Sheet.PHASING]["Y8"].value == "Forecast Apr"
+
+
+def test_the_chart_gaps_are_shown_blank(tmp_path: Path) -> None:
+    """The #N/A that makes a gap in the monthly chart stays in its cell (Excel's way to leave a
+    point out), written in the colour of the cell's fill, so the board sees a blank."""
+    path = tmp_path / "example.xlsx"
+    build_workbook(path, example=True)
+    sheet = openpyxl.load_workbook(path)[Sheet.DASHBOARD]
+    first, last = BY_MONTH_ROW + 1, BY_MONTH_ROW + len(MONTHS)
+    (rule,) = [
+        rule
+        for rules in sheet.conditional_formatting
+        if str(rules.sqref) == f"D{first}:D{last}"
+        for rule in rules.rules
+    ]
+    assert rule.formula == [f"ISNA(D{first})"]
+    assert rule.dxf.font.color.rgb == OUTPUT_FILL
+    assert all(sheet[f"D{row}"].fill.fgColor.rgb == OUTPUT_FILL for row in range(first, last + 1))
+
+
+def test_recalc_tells_an_na_by_choice_from_an_error(tmp_path: Path) -> None:
+    """Only an #N/A in a formula that calls NA() itself is told apart; a failed lookup's #N/A
+    and any other error are errors, and the summary counts the first kind apart."""
+    path = tmp_path / "errors.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["B1"], sheet["B2"] = 1, 2
+    sheet["A1"] = "=NA()"
+    sheet["A2"] = "=IF(1>2,1,NA())"
+    sheet["A3"] = "=VLOOKUP(9,B1:B2,1,FALSE)"
+    sheet["A4"] = "=1/0"
+    book.save(path)
+    report = recalc(path)
+    messages = {error["cell"].split("!")[1]: error["message"] for error in report.errors}
+    assert [cell for cell, message in sorted(messages.items()) if message == ON_PURPOSE] == [
+        "A1",
+        "A2",
+    ]
+    assert set(messages) == {"A1", "A2", "A3", "A4"}
+    assert "4 show errors (2 of them #N/A from NA(), e.g. a chart's gap)" in report.summary()
 
 
 STATUS_COLOURS = {

@@ -539,7 +539,7 @@ NOT_TYPED = {
     (Table.ROLLUP, "Programme"),
     (Table.ROLLUP, "Ward or team"),
     (Table.ROLLUP, "Financial year"),
-    *((Table.FINDINGS, name) for name in ("Check", "Line ID", "Register row", "Column", "Finding")),
+    *((Table.FINDINGS, name) for name in ("Check", "Line ID", "Row", "Column", "Finding")),
 }
 
 
@@ -644,14 +644,20 @@ def test_python_calamine_reads_the_example_values(built_trackers: BuiltTrackers)
 def test_every_typed_value_is_one_its_drop_down_offers(built_trackers: BuiltTrackers) -> None:
     book = openpyxl.load_workbook(built_trackers.example)
     checked = []
+    warned = []
     for sheet in book.worksheets:
         for rule in sheet.data_validations.dataValidation:
-            # every input rule tells the user what to type, and refuses what breaks it
+            # every input rule tells the user what to type, and refuses what breaks it; only a
+            # band warns, as a cost an hour in £ may stand in its place (Released Time)
             assert rule.showInputMessage, rule.sqref
             assert rule.prompt, rule.sqref
             assert rule.promptTitle, rule.sqref
             assert rule.showErrorMessage, rule.sqref
             assert rule.error, rule.sqref
+            if rule.errorStyle == "warning":
+                warned.append((sheet.title, rule.promptTitle))
+            else:
+                assert rule.errorStyle in (None, "stop"), rule.sqref
             if rule.type != "list":
                 continue
             source = rule.formula1
@@ -676,6 +682,7 @@ def test_every_typed_value_is_one_its_drop_down_offers(built_trackers: BuiltTrac
     assert sorted(checked) == sorted(
         [Sheet.REGISTER] * 5 + [Sheet.RELEASED_TIME, Sheet.PHASING] + [Sheet.INPUTS] * 3
     )
+    assert warned == [(Sheet.RELEASED_TIME, "Band")]
 
 
 def test_register_columns_typed_and_calculated_are_as_register_py_says() -> None:

@@ -25,7 +25,12 @@ from pathlib import Path
 
 from productive_xl.headless.evaluation import Evaluation, evaluate
 from productive_xl.headless.ironcalc_model import EngineRefused
-from productive_xl.headless.report import RecalcReport, cell_name
+from productive_xl.headless.report import (
+    ON_PURPOSE,
+    RecalcReport,
+    cell_name,
+    shows_na_on_purpose,
+)
 from productive_xl.headless.unusable_input import as_unusable
 from productive_xl.ooxml.cell_values import CellValue, ErrorValue
 from productive_xl.ooxml.dynamic_arrays import (
@@ -337,7 +342,12 @@ def _worked(
         for (row, column), value in values.items():
             if isinstance(value, ErrorValue):
                 key = (sheet.name, row, column)
-                report.add_error(cell_name(*key), value, evaluation.messages.get(key))
+                message = evaluation.messages.get(key)
+                own = sheet_cells.get((row, column))
+                formula = own.formula if own is not None else None
+                if message is None and shows_na_on_purpose(formula, value):
+                    message = ON_PURPOSE
+                report.add_error(cell_name(*key), value, message)
 
     for change in metadata:
         if isinstance(change, MetadataChange):

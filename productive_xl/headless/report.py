@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from productive_xl.ooxml.cell_values import CellValue, ErrorValue, cell_reference
 
 _PLAIN_SHEET = re.compile(r"^[A-Za-z_][\w.]*$")
+_CALLS_NA = re.compile(r"(?<![\w.])NA\(\s*\)", re.IGNORECASE)
+
+ON_PURPOSE: Final = "#N/A where the formula calls NA(): most likely on purpose, e.g. a chart's gap"
+"""The message of an #N/A in a formula that calls NA() itself, Excel's way to leave a point out
+of a line chart: told apart from the other errors, so that a report of them alarms no one (the
+#N/A may still come from a cell it reads, hence "most likely")."""
+
+
+def shows_na_on_purpose(formula: str | None, error: ErrorValue) -> bool:
+    """Whether ``error`` is #N/A and ``formula`` calls NA() itself, as a formula that shows
+    #N/A by choice does, e.g. ``IF(month_closed, actual, NA())``."""
+    return error.code == "#N/A" and formula is not None and bool(_CALLS_NA.search(formula))
 
 
 def cell_name(sheet: str, row: int, column: int) -> str:
@@ -90,9 +102,15 @@ class RecalcReport:
             if self.output:
                 lines.append(f"written to {self.output}")
             return "\n".join(lines)
+        on_purpose = sum(error["message"] == ON_PURPOSE for error in self.errors)
         lines = [
             f"{self.workbook}: {self.recalculated:,} of {self.formula_cells:,} formula cells "
             f"recalculated, {self.changed_count:,} changed, {len(self.errors):,} show errors"
+            + (
+                f" ({on_purpose:,} of them #N/A from NA(), e.g. a chart's gap)"
+                if on_purpose
+                else ""
+            )
         ]
         if self.output:
             lines.append(f"written to {self.output}")

@@ -13,6 +13,13 @@ published figures exactly; they are not the Institute's method and must not be q
 Each organisation's line for a programme is worked from its share of the national drivers:
 its number of wards (theatres, teams) times what one releases a year times its value. The shares
 are whole numbers that add up to the national count, so the lines add up to the national figure.
+
+Each line rests on its working on a source sheet, named as its Source line, so that the check
+"Each line's figure rests on a row of a source sheet" holds and every tracker's master check is
+0: released time on Released Time (an hour saved so many times a day in each unit), valued at the
+illustrative cost of an hour typed as the band (no Agenda for Change band's cost gives the
+figures to the penny); theatre sessions on Second Order's income table, as cases at the value of
+a session with no variable cost.
 """
 
 from __future__ import annotations
@@ -32,10 +39,12 @@ from productive_xl.tracker.book import Value
 from productive_xl.tracker.file_book import FileBook
 from productive_xl.tracker.layout import (
     MONTHS,
+    IncomeColumn,
     Measure,
     Name,
     PhasingColumn,
     Table,
+    TaskTimesColumn,
     month_column,
 )
 from productive_xl.tracker.refresh_file import refresh_file
@@ -84,6 +93,11 @@ class Driver:
     scheme: str
     evidence: str
     directorates: tuple[str, ...]  # an organisation's units of the programme are split among them
+    # How a unit's quantity is worked on the source sheet: on Released Time, an hour released
+    # ``times_a_day`` times a day on ``days_a_year`` days (their product is ``quantity``); on
+    # Second Order's income table (times_a_day 0), ``quantity`` extra sessions at ``unit_value``.
+    times_a_day: int
+    days_a_year: int
 
     @property
     def value_per_unit(self) -> Decimal:
@@ -92,6 +106,11 @@ class Driver:
     @property
     def national_value(self) -> Decimal:
         return self.units * self.value_per_unit
+
+    @property
+    def on_released_time(self) -> bool:
+        """Whether the lines rest on Released Time (hours), else on Second Order's income."""
+        return self.times_a_day > 0
 
     def measure(self, units: int) -> str:
         """The line's Measure: its drivers, written out."""
@@ -105,23 +124,23 @@ DRIVERS: Final = (
     Driver(
         WARD, "PW", 2_491, "ward", Decimal(2_500), "hours released", Decimal("41.62"),
         "an hour", BenefitType.RELEASED_TIME, "No", "Releasing Time to Care modules",
-        "Activity follows before and after, by ward", ("Medicine", "Surgery"),
+        "Activity follows before and after, by ward", ("Medicine", "Surgery"), 10, 250,
     ),
     Driver(
         MENTAL_HEALTH, "PMH", 685, "ward", Decimal(2_820), "hours released", Decimal("37.50"),
         "an hour", BenefitType.RELEASED_TIME, "No", "Productive Mental Health Ward modules",
-        "Ward round and handover audits, by ward", ("Adult Mental Health", "Older Adults"),
+        "Ward round and handover audits, by ward", ("Adult Mental Health", "Older Adults"), 12, 235,
     ),
     Driver(
         THEATRE, "POT", 3_242, "theatre", Decimal(53), "more sessions", Decimal(3_500),
         "a session", BenefitType.INCOME, "Yes", "Theatre scheduling and start times",
-        "Theatre system: sessions and cases by month", ("Surgery",),
+        "Theatre system: sessions and cases by month", ("Surgery",), 0, 0,
     ),
     Driver(
         COMMUNITY, "PCS", 2_980, "community team", Decimal(3_750), "hours released",
         Decimal("40.00"), "an hour", BenefitType.RELEASED_TIME, "No",
         "Productive Community Services modules", "Caseload tool timings, by team",
-        ("Community North", "Community South"),
+        ("Community North", "Community South"), 15, 250,
     ),
 )  # fmt: skip
 
@@ -173,6 +192,40 @@ class NationalLine:
     def full_year_effect(self) -> float:
         return float(self.units * self.driver.value_per_unit)  # whole pounds: exact as a float
 
+    @property
+    def source_line(self) -> str:
+        """The code of the line's working on its source sheet: RT-PW-01, TH-POT-01..."""
+        sheet = "RT" if self.driver.on_released_time else "TH"
+        return f"{sheet}-{self.id.split('-', 1)[1]}"
+
+    def source_row(self) -> dict[str, Value]:
+        """The line's working: on Released Time an hour saved ``times_a_day`` times a day in
+        each unit on ``days_a_year`` days, valued at the illustrative cost of an hour (typed as
+        the band: it is no Agenda for Change band's cost); on Second Order, the extra sessions
+        as cases at the value of a session, with no variable cost taken off."""
+        driver = self.driver
+        where = f"{self.directorate}: {self.units:,} {driver.unit}s"
+        if driver.on_released_time:
+            return {
+                TaskTimesColumn.LINE: self.source_line,
+                TaskTimesColumn.WARD: where,
+                TaskTimesColumn.TASK: f"{driver.scheme} (illustrative drivers)",
+                TaskTimesColumn.BAND: float(driver.unit_value),
+                TaskTimesColumn.MINUTES_BEFORE: 60.0,
+                TaskTimesColumn.MINUTES_AFTER: 0.0,
+                TaskTimesColumn.TIMES_A_DAY: float(driver.times_a_day * self.units),
+                TaskTimesColumn.DAYS_A_YEAR: float(driver.days_a_year),
+            }
+        return {
+            IncomeColumn.LINE: self.source_line,
+            IncomeColumn.WARD: where,
+            IncomeColumn.WHAT: "Extra theatre sessions, each counted as a case at its value "
+            "(illustrative drivers)",
+            IncomeColumn.EXTRA_CASES: float(self.units * driver.quantity),
+            IncomeColumn.TARIFF: float(driver.unit_value),
+            IncomeColumn.VARIABLE_COST: 0.0,
+        }
+
     def register_row(self) -> dict[str, Value]:
         driver = self.driver
         return {
@@ -185,7 +238,7 @@ class NationalLine:
             Column.BENEFIT_TYPE: str(driver.benefit_type),
             Column.CASH_RELEASING: driver.cash_releasing,
             Column.RECURRENCE: str(Recurrence.RECURRENT),
-            Column.SOURCE_LINE: "",
+            Column.SOURCE_LINE: self.source_line,
             Column.MEASURE: driver.measure(self.units),
             Column.FULL_YEAR_EFFECT: self.full_year_effect,
             Column.START_DATE: START,
@@ -247,9 +300,16 @@ def _fill(
     book = FileBook(template)
     book.replace_rows(Table.BENEFITS, [line.register_row() for line in lines])
     book.replace_rows(Table.PHASING, [line.phasing_row() for line in lines])
+    for table, on_released_time in ((Table.TASK_TIMES, True), (Table.INCOME, False)):
+        rows = [
+            line.source_row() for line in lines if line.driver.on_released_time is on_released_time
+        ]
+        if rows:
+            book.replace_rows(table, rows)
     for name, value in (
         (Name.ORGANISATION, organisation.name),
         (Name.ORGANISATION_CODE, organisation.code),
+        (Name.MONTHS_CLOSED, ACTUAL_MONTHS),  # the months whose actuals are typed
     ):
         book.set_name_value(name, value)
     book.save(target)

@@ -37,6 +37,7 @@ from productive_xl.tracker.template.inputs import ORDERS, STATUS_WEIGHTS
 from productive_xl.tracker.template.phasing import first_day_of_month, month_number
 from productive_xl.tracker.template.tables import (
     COUNT,
+    FRACTION,
     HEADING,
     MONEY,
     MONTH,
@@ -80,16 +81,18 @@ HEADLINES: Final = (
     ("Carry-forward into next year (£)", f"SUM({_phasing(P.CARRY_FORWARD)})", MONEY),
 )
 
-# --- RETURN ON THE PROGRAMME: the place kept for the programme's NPV and ROI -------------------
-# Issue 10, point 3 (another branch) adds a Costs table on Inputs and the names ProgrammeNPV and
-# ProgrammeROI. Their two cells stand here, labelled and empty, until that branch fills them with
-# =ProgrammeNPV and =ProgrammeROI; nothing in this module defines those names.
+# Return on the programme: the Costs sheet's ProgrammeNPV and ProgrammeROI, shown for the board
+# (blank, as there, until the programme's costs are typed in)
 APPRAISAL_ROW: Final = HEADLINE_ROW + len(HEADLINES) + 2
 APPRAISAL: Final = (
-    ("Programme NPV (£)", "PRODUCTIVE_NPV of benefits less costs: Costs table to come"),
-    ("Programme ROI", "PRODUCTIVE_ROI of benefits and costs: Costs table to come"),
+    (
+        "Programme NPV (£)",
+        Name.PROGRAMME_NPV,
+        MONEY,
+        "PRODUCTIVE_NPV of benefits less costs (Costs)",
+    ),
+    ("Programme ROI", Name.PROGRAMME_ROI, FRACTION, "PRODUCTIVE_ROI of benefits and costs (Costs)"),
 )
-# -----------------------------------------------------------------------------------------------
 
 SPLIT_MEASURES: Final = (
     ("Full-year effect", P.FULL_YEAR_EFFECT),
@@ -117,6 +120,9 @@ DASHBOARD_TABLE_COLUMNS: Final = 7
 """Columns A to G hold the Dashboard's tables; the charts stand to their right."""
 LAST_COLUMN: Final = "R"
 """The Dashboard's print area is A1 to this column of LAST_ROW: the tables and the charts."""
+
+OUTPUT_FILL: Final = "FFF2F2F2"
+"""The fill of Excel's Output style, which the Dashboard's figures have."""
 
 _CHART_COLUMN: Final = "I"
 _CHART_SIZE: Final = (17.5, 9.5)  # cm: three stacked beside the tables fill one landscape page
@@ -146,9 +152,9 @@ def _headlines(sheet: Worksheet) -> None:
         sheet.cell(row, 1, label)
         _output(sheet, row, 2, formula, number_format)
     sheet.cell(APPRAISAL_ROW - 1, 1, "Return on the programme").style = HEADING
-    for row, (label, note) in enumerate(APPRAISAL, start=APPRAISAL_ROW):
+    for row, (label, name, number_format, note) in enumerate(APPRAISAL, start=APPRAISAL_ROW):
         sheet.cell(row, 1, label)
-        sheet.cell(row, 2).style = OUTPUT
+        _output(sheet, row, 2, name, number_format)
         sheet.cell(row, 3, note).style = NOTE
 
 
@@ -262,11 +268,17 @@ def _by_month(sheet: Worksheet) -> None:
         _output(sheet, row, 4, f"IF({closed},{actual},NA())", MONEY)
     last = top + len(MONTHS)
     sheet.cell(
-        last + 1, 1, "A month not closed yet has no actual: #N/A, a gap in the chart."
+        last + 1,
+        1,
+        "A month not closed yet has no actual: its cell is #N/A, shown blank, so the "
+        "chart leaves a gap.",
     ).style = NOTE
-    grey = Font(color="FFA6A6A6")
+    # The #N/A is what makes the gap (a line chart skips it; 0 or "" would plot as £0), so it
+    # stays in the cell; only its text is hidden, in the colour of the Output style's fill: a
+    # number format cannot hide an error, a conditional format's font can.
+    hidden = Font(color=OUTPUT_FILL)
     sheet.conditional_formatting.add(
-        f"D{top + 1}:D{last}", FormulaRule(formula=[f"ISNA(D{top + 1})"], font=grey)
+        f"D{top + 1}:D{last}", FormulaRule(formula=[f"ISNA(D{top + 1})"], font=hidden)
     )
     chart = LineChart()
     chart.title = "Plan, forecast and actual by month"

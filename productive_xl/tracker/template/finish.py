@@ -61,7 +61,7 @@ _BOLD: Final = 1.1  # a bold header's characters are a little wider than the bod
 _LINE_HEIGHT: Final = 15  # points: one line of 11-point Calibri
 
 # What a formula shows, by its number format, at the widths the tracker's figures reach
-# (-2,000,000 a line; 1,061,533.78 in total).
+# (-2,000,000 a line; 1,070,346.28 in total).
 _SHOWN_WIDTH: Final = {
     MONEY: 11,
     PENCE: 12,

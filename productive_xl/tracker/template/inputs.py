@@ -159,7 +159,7 @@ def assumptions(
             scale.financial_year,
             "NHS financial year",
             scale.source,
-            "The year the pay points (tblRates) and on-costs below are for. Type in the "
+            "The year the pay points of each band and the on-costs below are for. Type in the "
             "tracker's year's rates, then set this to it; until then the note above shows.",
             TEXT,
         ),
@@ -169,14 +169,15 @@ def assumptions(
             "mid",
             "entry, mid or top",
             "Productive Series finance guidance: cost staff time at the mid point",
-            "The Agenda for Change pay point at which each band's hour is costed (tblRates).",
+            "The Agenda for Change pay point at which each band's hour is costed (the pay points "
+            "below).",
             TEXT,
         ),
         _rate(
             Name.EMPLOYER_NI_RATE,
             "Employer National Insurance rate",
             "employer_ni_rate",
-            "Employer NI on pay above the threshold, in every hourly cost (tblRates).",
+            "Employer NI on pay above the threshold, in every hourly cost of the pay points below.",
             FRACTION,
         ),
         _rate(

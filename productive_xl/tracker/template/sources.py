@@ -51,7 +51,7 @@ TASK_TIME_COLUMNS = (
     Col(T.LINE, "code", width=10),
     Col(T.WARD, "", width=26),
     Col(T.TASK, "", width=30),
-    Col(T.BAND, "Agenda for Change", width=10),
+    Col(T.BAND, "Agenda for Change (or £ an hour)", width=10),
     Col(T.MINUTES_BEFORE, "minutes each time", COUNT),
     Col(T.MINUTES_AFTER, "minutes each time", COUNT),
     Col(T.TIMES_A_DAY, "times a day", COUNT),
@@ -69,10 +69,14 @@ TASK_TIME_COLUMNS = (
         T.HOURLY_COST,
         "£ an hour (Inputs)",
         PENCE,
-        # a band tblRates does not list is #N/A, not a cost of nothing
+        # a band's cost from the pay rates on Inputs; a number typed as the band is an agreed
+        # cost an hour, as PRODUCTIVE_RELEASED_TIME_VALUE takes a band or an hourly cost (the
+        # national example's illustrative rates); a band tblRates does not list is #N/A, not a
+        # cost of nothing
         _task_started(
+            f"IF(ISNUMBER({_task(T.BAND)}),{_task(T.BAND)},"
             f"INDEX({whole(Table.RATES, RatesColumn.HOURLY_COST)},"
-            f"MATCH({_task(T.BAND)},{whole(Table.RATES, RatesColumn.BAND)},0))"
+            f"MATCH({_task(T.BAND)},{whole(Table.RATES, RatesColumn.BAND)},0)))"
         ),
     ),
     Col(
@@ -149,8 +153,8 @@ def build_released_time(book: Workbook, *, example: bool, bands: str) -> Workshe
         sheet,
         "Released time",
         "Tasks timed before and after a change (task timing method). Hours released are valued "
-        "at the band's cost of an hour from the pay rates on Inputs: not cash unless a budget is "
-        "cut. "
+        "at the band's cost of an hour from the pay rates on Inputs (or at a cost an hour typed "
+        "as the band, whose source the evidence names): not cash unless a budget is cut. "
         "Source: the ward's own timings; name the evidence on the register line.",
     )
     rows = (
@@ -176,7 +180,9 @@ def build_released_time(book: Workbook, *, example: bool, bands: str) -> Workshe
         Table.TASK_TIMES,
         T.BAND,
         bands,
-        "The Agenda for Change band of the staff whose time is released (pay rates on Inputs).",
+        "The Agenda for Change band of the staff whose time is released (pay rates on Inputs). "
+        "An agreed cost an hour in £ may be typed instead: name its source in the evidence.",
+        warn_only=True,
     )
     return sheet
 

@@ -227,14 +227,19 @@ def drop_down(
     prompt: str = "",
     *,
     rows: int = GROWTH_ROWS,
+    warn_only: bool = False,
 ) -> None:
     """A drop-down list on one input column of ``table``, offering the values of ``source`` (a
     range, or a quoted comma-separated list), so that a line takes only values the tracker knows.
     ``prompt`` is the input message Excel shows on the cell (by default: choose from the list).
-    It covers ``rows`` rows below the header, so that rows added to the table have it too."""
+    It covers ``rows`` rows below the header, so that rows added to the table have it too.
+    With ``warn_only`` a value not on the list is warned about, not refused."""
     rule = DataValidation(type="list", formula1=source, allow_blank=True)
     rule.error = "Choose a value from the list (see Inputs)."
     rule.errorTitle = "Not a value the tracker knows"
+    if warn_only:
+        rule.errorStyle = "warning"
+        rule.error = "Not on the list (see Inputs): keep it only if it is what you mean."
     prompt = prompt or f"Choose the {header.lower()} from the list."
     validate(sheet, column_cells(sheet, table, header, rows=rows), rule, header, prompt)
 
