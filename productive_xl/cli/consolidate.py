@@ -62,7 +62,6 @@ def add_consolidate(commands: Any, run: Callable[[argparse.Namespace], int]) -> 
 def consolidate_command(args: argparse.Namespace) -> int:
     from productive_xl.consolidation.exports import ParquetUnavailable  # noqa: PLC0415
     from productive_xl.consolidation.run import consolidate_files  # noqa: PLC0415
-    from productive_xl.ooxml.package import UnusableWorkbook  # noqa: PLC0415
 
     if args.output.suffix.lower() != ".xlsx":
         print(
@@ -74,15 +73,11 @@ def consolidate_command(args: argparse.Namespace) -> int:
         run = consolidate_files(
             args.trackers, args.output, csv=args.csv, parquet=args.parquet, as_of=args.as_of
         )
-    except UnusableWorkbook as error:
-        print(f"productive-xl consolidate: {error}", file=sys.stderr)
-        return EXIT_UNUSABLE_INPUT
     except ParquetUnavailable as error:
         print(f"productive-xl consolidate: {error}", file=sys.stderr)
         return EXIT_ENVIRONMENT
-    except OSError as error:  # disk full, permission, a read-only file system
-        print(f"productive-xl consolidate: {error}", file=sys.stderr)
-        return EXIT_ENVIRONMENT
+    # a tracker that cannot be read (exit 4) or an output that cannot be written (5) is told
+    # by the CLI's one place for failures (productive_xl.cli.failures), as for every command
     result = run.result
     print(
         f"{args.output}: {len(result.trackers)} trackers, {len(result.lines)} lines, "

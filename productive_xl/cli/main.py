@@ -127,7 +127,8 @@ def _officejs(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"productive-xl officejs: {error}", file=sys.stderr)
         return EXIT_BAD_ARGUMENTS
-    except (PyodideNotFound, OSError) as error:
+    # an OSError (a folder that cannot be written) is told by the one place for failures
+    except PyodideNotFound as error:
         print(f"productive-xl officejs: {error}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     print(written.summary())
