@@ -16,7 +16,6 @@ from datetime import date, datetime, time
 from typing import Any
 
 from lxml import etree
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, to_excel
 
 from productive_xl.ooxml.cell_values import (
     ErrorValue,
@@ -73,7 +72,7 @@ class SheetCells:
         self._ns = etree.QName(self._root).namespace or ""
         self._shared = shared_strings
         self._date_styles = date_styles
-        self._epoch = CALENDAR_MAC_1904 if date_1904 else CALENDAR_WINDOWS_1900
+        self._date_1904 = date_1904
         data_element = self._root.find(self._tag("sheetData"))
         if data_element is None:
             data_element = etree.SubElement(self._root, self._tag("sheetData"))
@@ -155,7 +154,7 @@ class SheetCells:
             return _as_date(datetime.fromisoformat(text))
         value = stored_value(kind, text)
         if isinstance(value, float) and int(cell.get("s", "0")) in self._date_styles:
-            serial = from_excel(value, self._epoch)
+            serial = _from_excel(value, self._date_1904)
             return _as_date(serial) if isinstance(serial, datetime) else value
         return str(value) if isinstance(value, ErrorValue) else value
 
@@ -231,7 +230,10 @@ class SheetCells:
             cell.set("t", "b")
             etree.SubElement(cell, self._tag("v")).text = "1" if value else "0"
             return
-        number = float(to_excel(value, self._epoch)) if isinstance(value, date) else float(value)
+        if isinstance(value, date):
+            number = float(_to_excel(value, self._date_1904))
+        else:
+            number = float(value)
         etree.SubElement(cell, self._tag("v")).text = format_number(number)
 
     def set_formula(self, row: int, column: int, formula: str, style: str | None = None) -> None:
@@ -333,6 +335,28 @@ def shared_strings(data: bytes | None) -> list[str]:
     namespace = etree.QName(root).namespace or ""
     text_tag = f"{{{namespace}}}t"
     return [_string_item(item, text_tag) for item in root.iterchildren(f"{{{namespace}}}si")]
+
+
+# openpyxl's date arithmetic, imported when a date is first met: it brings numpy with it (a
+# quarter of a second), which recalc, reading shared strings and sheet XML here, never needs.
+def _from_excel(serial: float, date_1904: bool) -> Any:
+    from openpyxl.utils.datetime import (  # noqa: PLC0415
+        CALENDAR_MAC_1904,
+        CALENDAR_WINDOWS_1900,
+        from_excel,
+    )
+
+    return from_excel(serial, CALENDAR_MAC_1904 if date_1904 else CALENDAR_WINDOWS_1900)
+
+
+def _to_excel(moment: date | datetime, date_1904: bool) -> Any:
+    from openpyxl.utils.datetime import (  # noqa: PLC0415
+        CALENDAR_MAC_1904,
+        CALENDAR_WINDOWS_1900,
+        to_excel,
+    )
+
+    return to_excel(moment, CALENDAR_MAC_1904 if date_1904 else CALENDAR_WINDOWS_1900)
 
 
 def _as_date(value: datetime) -> date | datetime:
